@@ -2,6 +2,8 @@
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 
 module.exports = {
+  // Emulator calls include cold starts of the functions emulator; unit tests finish far below this.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -14,7 +16,6 @@ module.exports = {
       testEnvironment: 'node',
       transform: tsJest,
       testMatch: ['<rootDir>/test/emulator/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts'],
-      testTimeout: 60000,
     },
   ],
 };

@@ -1,2 +1,8 @@
-import { onCall } from 'firebase-functions/v2/https';
-export const ping = onCall(() => ({ ok: true }));
+/**
+ * Only wiring: each export is a deployed function group. A group `habits` with member `create`
+ * is the callable `habits-create` that clients name in `httpsCallable`.
+ */
+export { habitsApi as habits } from './api/habitsApi';
+export { completionsApi as completions } from './api/completionsApi';
+export { progressApi as progress } from './api/progressApi';
+export { migrationApi as migration } from './api/migrationApi';

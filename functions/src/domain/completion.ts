@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { entityIdSchema, entityMetaShape } from './habit';
-import { daysBetween, localDaySchema } from './localDay';
+import { daysBetween, isLocalDay, localDaySchema } from './localDay';
 
 export const COMPLETION_NOTE_MAX = 500;
 export const COMPLETIONS_RANGE_MAX_DAYS = 366;
@@ -34,6 +34,9 @@ export const completionListSchema = z
     to: localDaySchema,
   })
   .superRefine((input, ctx) => {
+    // Zod still runs this when a day failed its own check, and Date.parse would roll 02-30 over
+    // into March: the range would then be judged on days the caller never sent.
+    if (!isLocalDay(input.from) || !isLocalDay(input.to)) return;
     const span = daysBetween(input.from, input.to);
     if (span < 0)
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });

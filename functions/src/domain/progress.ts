@@ -17,7 +17,8 @@ export function levelStartXp(level: number): number {
 
 /** `xpForNextLevel` is the width of the current level (the XP between its start and the next). */
 export function progressFromXp(totalXp: number): Progress {
-  const xp = Math.max(0, Math.floor(totalXp));
+  // NaN or Infinity (say, a corrupt legacy balance) would otherwise loop forever below.
+  const xp = Number.isFinite(totalXp) ? Math.max(0, Math.floor(totalXp)) : 0;
   // Solve 50n(n-1) <= xp for the largest n, then correct for floating-point error at the edges.
   let level = Math.max(1, Math.floor((1 + Math.sqrt(1 + xp / 12.5)) / 2));
   while (levelStartXp(level + 1) <= xp) level += 1;

@@ -1,0 +1,37 @@
+import { type CallableFunction, HttpsError, onCall } from 'firebase-functions/v2/https';
+import { z } from 'zod';
+import { config } from '../config';
+import { logs } from '../logs';
+import { toHttpsError } from './errorMapping';
+
+/** For callables that take no input: anything but nothing (or `{}`) is an unknown field. */
+export const noInputSchema = z.strictObject({});
+
+export interface CallContext<Input> {
+  uid: string;
+  data: Input;
+}
+
+/**
+ * Every callable goes through here: a signed-in user, input parsed strictly by its schema, and
+ * failures mapped once. Handlers receive only valid input and never see transport details.
+ */
+export function callable<S extends z.ZodType, Output>(
+  name: string,
+  schema: S,
+  handler: (context: CallContext<z.output<S>>) => Promise<Output>,
+): CallableFunction<z.input<S>, Promise<Output>> {
+  return onCall({ region: config.region }, async (request) => {
+    try {
+      const uid = request.auth?.uid;
+      if (!uid) throw new HttpsError('unauthenticated', 'sign in to call this function');
+      // Callables without input are sent `null` by the client SDKs.
+      const data = schema.parse(request.data ?? {});
+      return await handler({ uid, data });
+    } catch (error) {
+      const mapped = toHttpsError(name, error);
+      if (mapped.code !== 'internal') logs.callableRejected(name, mapped.code, mapped.message);
+      throw mapped;
+    }
+  });
+}

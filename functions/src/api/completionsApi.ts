@@ -1,0 +1,19 @@
+import {
+  completionDeleteSchema,
+  completionListSchema,
+  completionLogSchema,
+} from '../domain/completion';
+import { callable } from './callable';
+import * as deps from './dependencies';
+
+export const completionsApi = {
+  log: callable('completions-log', completionLogSchema, ({ uid, data }) =>
+    deps.habits().logCompletion(uid, data),
+  ),
+  delete: callable('completions-delete', completionDeleteSchema, ({ uid, data }) =>
+    deps.habits().deleteCompletion(uid, data),
+  ),
+  list: callable('completions-list', completionListSchema, async ({ uid, data }) => ({
+    completions: await deps.habits().listCompletions(uid, data),
+  })),
+};

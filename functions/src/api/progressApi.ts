@@ -1,0 +1,6 @@
+import { callable, noInputSchema } from './callable';
+import * as deps from './dependencies';
+
+export const progressApi = {
+  get: callable('progress-get', noInputSchema, ({ uid }) => deps.habits().getProgress(uid)),
+};

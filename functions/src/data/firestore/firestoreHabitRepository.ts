@@ -1,0 +1,356 @@
+import { FieldPath, FieldValue, type Firestore, type Transaction } from 'firebase-admin/firestore';
+import { config } from '../../config';
+import {
+  type Completion,
+  type CompletionDeleteInput,
+  type CompletionListInput,
+  type CompletionLogInput,
+  completionId,
+} from '../../domain/completion';
+import {
+  AlreadyExistsError,
+  InvalidInputError,
+  NotFoundError,
+  VersionConflictError,
+} from '../../domain/errors';
+import type { Habit, HabitCreateInput, HabitListInput, HabitUpdateInput } from '../../domain/habit';
+import { addDays, localDayAt } from '../../domain/localDay';
+import { type Progress, progressFromXp, xpForCount } from '../../domain/progress';
+import { settingsOrDefault } from '../../domain/settings';
+import { computeStreak, type Streak } from '../../domain/streak';
+import { streakAsOf } from '../../domain/streakAsOf';
+import type {
+  CompletionDeleted,
+  CompletionLogged,
+  HabitPage,
+  HabitRepository,
+  ProgressAndStreaks,
+} from '../habitRepository';
+import { decodePageToken, encodePageToken } from './pageToken';
+import { type UserPaths, userPaths } from './paths';
+import {
+  readStored,
+  readStoredIfExists,
+  storedCompletion,
+  storedHabit,
+  storedProgress,
+  storedStreak,
+  storedTombstone,
+} from './storedDocuments';
+
+type XpReason = 'completion-logged' | 'completion-deleted' | 'habit-deleted';
+
+/** A transaction's answer when it found nothing to change (a retried call): no version bump. */
+class Unchanged<T> {
+  constructor(readonly value: T) {}
+}
+
+/** The fields a client chose at creation; a retried create is recognised by them. */
+function creationFields(habit: HabitCreateInput | Habit): string {
+  const { name, emoji, color, schedule, targetPerDay, reminderTime, archived } = habit;
+  return JSON.stringify({ name, emoji, color, schedule, targetPerDay, reminderTime, archived });
+}
+
+export class FirestoreHabitRepository implements HabitRepository {
+  constructor(
+    private readonly db: Firestore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Every data write runs here: one transaction whose commit also bumps the user's data version,
+   * so a reader holding version N knows nothing changed while the version is still N.
+   */
+  private write<T>(
+    uid: string,
+    work: (tx: Transaction, paths: UserPaths, now: string) => Promise<T | Unchanged<T>>,
+  ): Promise<T> {
+    const paths = userPaths(this.db, uid);
+    return this.db.runTransaction(
+      async (tx) => {
+        const now = this.clock().toISOString();
+        const result = await work(tx, paths, now);
+        if (result instanceof Unchanged) return result.value;
+        tx.set(paths.sync, { version: FieldValue.increment(1), updatedAt: now }, { merge: true });
+        return result;
+      },
+      { maxAttempts: config.transactionMaxAttempts },
+    );
+  }
+
+  private recordXp(
+    tx: Transaction,
+    paths: UserPaths,
+    previousTotal: number,
+    delta: number,
+    reason: XpReason,
+    detail: { habitId: string; completionId?: string },
+    now: string,
+  ): Progress {
+    const progress = progressFromXp(previousTotal + delta);
+    if (delta !== 0) {
+      tx.set(paths.xpEvents.doc(), { ...detail, delta, reason, createdAt: now });
+      tx.set(paths.progress, { ...progress, updatedAt: now });
+    }
+    return progress;
+  }
+
+  async createHabit(uid: string, input: HabitCreateInput): Promise<Habit> {
+    return this.write(uid, async (tx, paths, now) => {
+      const { id: requestedId, ...fields } = input;
+      const ref = requestedId ? paths.habits.doc(requestedId) : paths.habits.doc();
+      if (requestedId) {
+        const [existingSnap, tombstoneSnap] = await Promise.all([
+          tx.get(ref),
+          tx.get(paths.tombstones.doc(requestedId)),
+        ]);
+        const existing = readStoredIfExists(storedHabit, existingSnap);
+        if (existing && creationFields(existing) === creationFields(input)) {
+          return new Unchanged(existing);
+        }
+        if (existing) {
+          throw new AlreadyExistsError(`habit ${requestedId} already exists with other fields`);
+        }
+        if (tombstoneSnap.exists) {
+          throw new AlreadyExistsError(`habit ${requestedId} was deleted; choose a new id`);
+        }
+      }
+      const habit: Habit = { id: ref.id, ...fields, createdAt: now, updatedAt: now, version: 1 };
+      tx.create(ref, habit);
+      return habit;
+    });
+  }
+
+  async updateHabit(uid: string, input: HabitUpdateInput): Promise<Habit> {
+    return this.write(uid, async (tx, paths, now) => {
+      const { id, expectedVersion, ...changes } = input;
+      const current = readStoredIfExists(storedHabit, await tx.get(paths.habits.doc(id)));
+      if (!current) throw new NotFoundError('habit', id);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new VersionConflictError(id, expectedVersion, current.version);
+      }
+      const merged: Record<string, unknown> = { ...current, ...changes };
+      for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
+      const habit = {
+        ...merged,
+        updatedAt: now,
+        version: current.version + 1,
+      } as Habit;
+
+      // Which days count depends on schedule and target: the stored streak must follow them.
+      if (changes.schedule !== undefined || changes.targetPerDay !== undefined) {
+        const [settingsSnap, historySnap] = await Promise.all([
+          tx.get(paths.settings),
+          tx.get(paths.completions.where('habitId', '==', id).select('date', 'count')),
+        ]);
+        const streak = computeStreak({
+          habitId: id,
+          schedule: habit.schedule,
+          targetPerDay: habit.targetPerDay,
+          completions: historySnap.docs.map((d) => ({
+            date: d.get('date'),
+            count: d.get('count'),
+          })),
+          today: localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone),
+        });
+        tx.set(paths.streaks.doc(id), { ...streak, updatedAt: now });
+      }
+      tx.set(paths.habits.doc(id), habit);
+      return habit;
+    });
+  }
+
+  async deleteHabit(uid: string, id: string): Promise<void> {
+    await this.write(uid, async (tx, paths, now) => {
+      const [habitSnap, tombstoneSnap, completionsSnap, progressSnap] = await Promise.all([
+        tx.get(paths.habits.doc(id)),
+        tx.get(paths.tombstones.doc(id)),
+        tx.get(paths.completions.where('habitId', '==', id)),
+        tx.get(paths.progress),
+      ]);
+      const habit = readStoredIfExists(storedHabit, habitSnap);
+      if (!habit) {
+        // Deleting what is already deleted succeeds, so a retried call is harmless.
+        if (tombstoneSnap.exists) return new Unchanged(undefined);
+        throw new NotFoundError('habit', id);
+      }
+      const earned = completionsSnap.docs.reduce((sum, d) => sum + xpForCount(d.get('count')), 0);
+      const previousTotal = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
+      for (const completion of completionsSnap.docs) tx.delete(completion.ref);
+      tx.delete(paths.streaks.doc(id));
+      tx.delete(habitSnap.ref);
+      tx.set(paths.tombstones.doc(id), {
+        kind: 'habit',
+        version: habit.version + 1,
+        deletedAt: now,
+      });
+      this.recordXp(tx, paths, previousTotal, -earned, 'habit-deleted', { habitId: id }, now);
+      return undefined;
+    });
+  }
+
+  async getHabit(uid: string, id: string): Promise<Habit> {
+    const snap = await userPaths(this.db, uid).habits.doc(id).get();
+    const habit = readStoredIfExists(storedHabit, snap);
+    if (!habit) throw new NotFoundError('habit', id);
+    return habit;
+  }
+
+  async listHabits(uid: string, input: HabitListInput): Promise<HabitPage> {
+    let query = userPaths(this.db, uid).habits.orderBy('createdAt').orderBy(FieldPath.documentId());
+    if (!input.includeArchived) query = query.where('archived', '==', false);
+    if (input.pageToken) {
+      const after = decodePageToken(input.pageToken);
+      query = query.startAfter(after.createdAt, after.id);
+    }
+    // One extra document tells whether another page exists without a second query.
+    const snap = await query.limit(input.limit + 1).get();
+    const habits = snap.docs.slice(0, input.limit).map((d) => readStored(storedHabit, d));
+    const last = habits[habits.length - 1];
+    return snap.size > input.limit && last
+      ? { habits, nextPageToken: encodePageToken(last) }
+      : { habits };
+  }
+
+  async logCompletion(uid: string, input: CompletionLogInput): Promise<CompletionLogged> {
+    return this.write(uid, async (tx, paths, now) => {
+      const id = completionId(input.habitId, input.date);
+      const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, historySnap] =
+        await Promise.all([
+          tx.get(paths.habits.doc(input.habitId)),
+          tx.get(paths.settings),
+          tx.get(paths.completions.doc(id)),
+          tx.get(paths.tombstones.doc(id)),
+          tx.get(paths.progress),
+          tx.get(paths.completions.where('habitId', '==', input.habitId).select('date', 'count')),
+        ]);
+      const habit = readStoredIfExists(storedHabit, habitSnap);
+      if (!habit) throw new NotFoundError('habit', input.habitId);
+      const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
+      if (input.date > addDays(today, config.completionFutureDaysAllowed)) {
+        throw new InvalidInputError(
+          ['date'],
+          `must not be after today (${today}) in your time zone`,
+        );
+      }
+      const existing = readStoredIfExists(storedCompletion, existingSnap);
+      const tombstone = readStoredIfExists(storedTombstone, tombstoneSnap);
+      // Versions keep rising across delete and re-log, so the legacy store can order every change.
+      const version = existing ? existing.version + 1 : (tombstone?.version ?? 0) + 1;
+      const completion: Completion = {
+        id,
+        habitId: input.habitId,
+        date: input.date,
+        count: input.count,
+        // Callable responses turn an undefined field into null: leave the key out instead.
+        ...(input.note !== undefined && { note: input.note }),
+        completedAt: now,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+        version,
+      };
+      const history = historySnap.docs
+        .filter((d) => d.id !== id)
+        .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number }));
+      history.push({ date: input.date, count: input.count });
+      const streak = computeStreak({
+        habitId: habit.id,
+        schedule: habit.schedule,
+        targetPerDay: habit.targetPerDay,
+        completions: history,
+        today,
+      });
+
+      tx.set(paths.completions.doc(id), completion);
+      if (tombstone) tx.delete(paths.tombstones.doc(id));
+      tx.set(paths.streaks.doc(habit.id), { ...streak, updatedAt: now });
+      const progress = this.recordXp(
+        tx,
+        paths,
+        readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0,
+        xpForCount(input.count) - xpForCount(existing?.count ?? 0),
+        'completion-logged',
+        { habitId: habit.id, completionId: id },
+        now,
+      );
+      return { completion, progress, streak };
+    });
+  }
+
+  async deleteCompletion(uid: string, input: CompletionDeleteInput): Promise<CompletionDeleted> {
+    return this.write(uid, async (tx, paths, now) => {
+      const id = completionId(input.habitId, input.date);
+      const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, historySnap] =
+        await Promise.all([
+          tx.get(paths.habits.doc(input.habitId)),
+          tx.get(paths.settings),
+          tx.get(paths.completions.doc(id)),
+          tx.get(paths.tombstones.doc(id)),
+          tx.get(paths.progress),
+          tx.get(paths.completions.where('habitId', '==', input.habitId).select('date', 'count')),
+        ]);
+      const habit = readStoredIfExists(storedHabit, habitSnap);
+      if (!habit) throw new NotFoundError('habit', input.habitId);
+      const existing = readStoredIfExists(storedCompletion, existingSnap);
+      if (!existing && !tombstoneSnap.exists) throw new NotFoundError('completion', id);
+      const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
+      const streak = computeStreak({
+        habitId: habit.id,
+        schedule: habit.schedule,
+        targetPerDay: habit.targetPerDay,
+        completions: historySnap.docs
+          .filter((d) => d.id !== id)
+          .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number })),
+        today,
+      });
+      const previousTotal = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
+      if (!existing) return new Unchanged({ progress: progressFromXp(previousTotal), streak });
+
+      tx.delete(existingSnap.ref);
+      tx.set(paths.tombstones.doc(id), {
+        kind: 'completion',
+        version: existing.version + 1,
+        deletedAt: now,
+      });
+      tx.set(paths.streaks.doc(habit.id), { ...streak, updatedAt: now });
+      const progress = this.recordXp(
+        tx,
+        paths,
+        previousTotal,
+        -xpForCount(existing.count),
+        'completion-deleted',
+        { habitId: habit.id, completionId: id },
+        now,
+      );
+      return { progress, streak };
+    });
+  }
+
+  async listCompletions(uid: string, input: CompletionListInput): Promise<Completion[]> {
+    let query = userPaths(this.db, uid)
+      .completions.where('date', '>=', input.from)
+      .where('date', '<=', input.to);
+    if (input.habitId) query = query.where('habitId', '==', input.habitId);
+    const snap = await query.orderBy('date').get();
+    return snap.docs.map((d) => readStored(storedCompletion, d));
+  }
+
+  async getProgress(uid: string): Promise<ProgressAndStreaks> {
+    const paths = userPaths(this.db, uid);
+    const [progressSnap, streaksSnap, habitsSnap, settingsSnap] = await Promise.all([
+      paths.progress.get(),
+      paths.streaks.get(),
+      paths.habits.get(),
+      paths.settings.get(),
+    ]);
+    const today = localDayAt(this.clock(), settingsOrDefault(settingsSnap.data()).timeZone);
+    const habits = new Map(habitsSnap.docs.map((d) => [d.id, readStored(storedHabit, d)]));
+    const streaks: Streak[] = [];
+    for (const snap of streaksSnap.docs) {
+      const habit = habits.get(snap.id);
+      if (habit) streaks.push(streakAsOf(readStored(storedStreak, snap), habit.schedule, today));
+    }
+    const totalXp = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
+    return { progress: progressFromXp(totalXp), streaks };
+  }
+}

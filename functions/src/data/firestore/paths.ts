@@ -1,0 +1,19 @@
+import type { Firestore } from 'firebase-admin/firestore';
+import { SETTINGS_DOC_ID } from '../../domain/settings';
+
+/** Where each piece of a user's data lives (DESIGN.md, "Data in Firestore"). */
+export function userPaths(db: Firestore, uid: string) {
+  const user = db.collection('users').doc(uid);
+  return {
+    habits: user.collection('habits'),
+    completions: user.collection('completions'),
+    xpEvents: user.collection('xpEvents'),
+    streaks: user.collection('streaks'),
+    tombstones: user.collection('tombstones'),
+    progress: user.collection('meta').doc('progress'),
+    sync: user.collection('meta').doc('sync'),
+    migration: user.collection('meta').doc('migration'),
+    settings: user.collection('settings').doc(SETTINGS_DOC_ID),
+  };
+}
+export type UserPaths = ReturnType<typeof userPaths>;

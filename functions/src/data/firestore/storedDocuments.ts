@@ -1,0 +1,42 @@
+import type { DocumentSnapshot } from 'firebase-admin/firestore';
+import { z } from 'zod';
+import { completionSchema } from '../../domain/completion';
+import { habitSchema } from '../../domain/habit';
+import { streakSchema } from '../../domain/streak';
+import { logs } from '../../logs';
+
+/**
+ * Stored documents carry bookkeeping beside the entity (`updatedAt` on a streak, say): reading
+ * strips it, and a document that does not match is reported rather than handed to a client.
+ */
+export const storedHabit = z.object(habitSchema.shape);
+export const storedCompletion = z.object(completionSchema.shape);
+export const storedStreak = z.object(streakSchema.shape);
+export const storedProgress = z.object({ totalXp: z.number().int() });
+export const storedTombstone = z.object({
+  kind: z.enum(['habit', 'completion']),
+  version: z.number().int(),
+  deletedAt: z.string(),
+});
+
+export class CorruptDocumentError extends Error {
+  constructor(readonly path: string) {
+    super(`stored document ${path} is not readable`);
+  }
+}
+
+export function readStored<S extends z.ZodType>(schema: S, snap: DocumentSnapshot): z.output<S> {
+  const parsed = schema.safeParse(snap.data());
+  if (!parsed.success) {
+    logs.corruptDocument(snap.ref.path, parsed.error.issues);
+    throw new CorruptDocumentError(snap.ref.path);
+  }
+  return parsed.data;
+}
+
+export function readStoredIfExists<S extends z.ZodType>(
+  schema: S,
+  snap: DocumentSnapshot,
+): z.output<S> | undefined {
+  return snap.exists ? readStored(schema, snap) : undefined;
+}

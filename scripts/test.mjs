@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm test`: build, typecheck, lint, unit tests, then the emulator tests under one Emulator Suite,
+// ending with the plain line `N passed, N failed` that CI reads.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runEmulators } from './emulators.mjs';
+
+const RESULTS = join(ROOT, '.cache', 'test-results');
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+
+function step(title, command, args) {
+  process.stdout.write(`\n== ${title}\n`);
+  const run = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  return run.status === 0;
+}
+
+function jestArgs(project, outputFile) {
+  return ['--selectProjects', project, '--json', `--outputFile=${outputFile}`, '--runInBand'];
+}
+
+function counts(file) {
+  if (!existsSync(file)) return { passed: 0, failed: 0, ran: false };
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  // A suite that fails to load has no test results: count it as a failure, not as nothing.
+  const brokenSuites = report.numRuntimeErrorTestSuites ?? 0;
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenSuites, ran: true };
+}
+
+rmSync(RESULTS, { recursive: true, force: true });
+mkdirSync(RESULTS, { recursive: true });
+const unitReport = join(RESULTS, 'unit.json');
+const emulatorReport = join(RESULTS, 'emulator.json');
+
+const checks = [
+  step('build functions', bin('tsc'), ['-p', 'functions/tsconfig.build.json']),
+  step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']),
+  step('lint', bin('eslint'), ['.']),
+  step('format', bin('prettier'), ['--check', '.']),
+];
+step('unit tests', bin('jest'), jestArgs('unit', unitReport));
+
+process.stdout.write('\n== emulator tests\n');
+const jestCommand = [bin('jest'), ...jestArgs('emulator', emulatorReport)].join(' ');
+const emulatorExit = await runEmulators('exec', [jestCommand]);
+
+const unit = counts(unitReport);
+const emulator = counts(emulatorReport);
+const passed = unit.passed + emulator.passed;
+let failed = unit.failed + emulator.failed;
+const failedChecks = checks.filter((ok) => !ok).length;
+// A check that failed, or an emulator run that never produced a report, is a failure too.
+failed += failedChecks + (emulator.ran ? 0 : 1) + (unit.ran ? 0 : 1);
+if (emulatorExit !== 0 && emulator.ran && emulator.failed === 0) failed += 1;
+
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

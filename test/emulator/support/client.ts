@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { deleteApp, type FirebaseApp, initializeApp } from 'firebase/app';
+import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth } from 'firebase/auth';
+import {
+  connectFunctionsEmulator,
+  type FunctionsError,
+  getFunctions,
+  httpsCallable,
+} from 'firebase/functions';
+import { emulatorHost, PROJECT_ID, REGION } from './emulators';
+
+const apps: FirebaseApp[] = [];
+
+export interface AppClient {
+  uid: string | undefined;
+  call<T = Record<string, unknown>>(name: string, data?: unknown): Promise<T>;
+}
+
+/** A client that talks to the emulators exactly as the mobile app does: the web SDK. */
+async function client(signIn: boolean): Promise<AppClient> {
+  const app = initializeApp(
+    { projectId: PROJECT_ID, apiKey: 'demo-api-key', authDomain: `${PROJECT_ID}.firebaseapp.com` },
+    `test-${randomUUID()}`,
+  );
+  apps.push(app);
+  const auth = getAuth(app);
+  connectAuthEmulator(auth, emulatorHost('auth').origin, { disableWarnings: true });
+  const functions = getFunctions(app, REGION);
+  const { host, port } = emulatorHost('functions');
+  connectFunctionsEmulator(functions, host, port);
+  let uid: string | undefined;
+  if (signIn) {
+    const credential = await createUserWithEmailAndPassword(
+      auth,
+      `user-${randomUUID()}@example.com`,
+      'password-123',
+    );
+    uid = credential.user.uid;
+  }
+  return {
+    uid,
+    async call<T>(name: string, data?: unknown): Promise<T> {
+      const result = await httpsCallable(functions, name)(data);
+      return result.data as T;
+    },
+  };
+}
+
+export const signedInUser = () => client(true) as Promise<AppClient & { uid: string }>;
+export const signedOutClient = () => client(false);
+
+export async function deleteAllClients(): Promise<void> {
+  await Promise.all(apps.splice(0).map((app) => deleteApp(app)));
+}
+
+export interface CallFailure {
+  code: string;
+  message: string;
+  details: unknown;
+}
+
+/** The error a call failed with, as the client SDK reports it (`functions/not-found`, ...). */
+export async function failureOf(promise: Promise<unknown>): Promise<CallFailure> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as FunctionsError;
+    return { code: e.code, message: e.message, details: e.details };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
