@@ -53,6 +53,15 @@ export function emulatorEnv(base = process.env) {
   return env;
 }
 
+/** Lets `npm start` and `npm test` work straight after a clone: install from the lockfile first. */
+export function ensureInstalled() {
+  if (existsSync(join(ROOT, 'node_modules', '.bin', 'firebase'))) return;
+  process.stdout.write('Installing dependencies (npm ci)...\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const installed = spawnSync(npm, ['ci'], { cwd: ROOT, stdio: 'inherit' });
+  if (installed.status !== 0) process.exit(installed.status ?? 1);
+}
+
 function firebaseBin() {
   const local = join(ROOT, 'node_modules', '.bin', 'firebase');
   return existsSync(local) ? local : 'firebase';

@@ -2,7 +2,9 @@
 // `npm start`: builds the functions, then runs the Emulator Suite with them and the demo data.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, runEmulators } from './emulators.mjs';
+import { ensureInstalled, ROOT, runEmulators } from './emulators.mjs';
+
+ensureInstalled();
 
 const build = spawnSync(
   join(ROOT, 'node_modules', '.bin', 'tsc'),

@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runEmulators } from './emulators.mjs';
+import { ensureInstalled, ROOT, runEmulators } from './emulators.mjs';
+
+ensureInstalled();
 
 const RESULTS = join(ROOT, '.cache', 'test-results');
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
