@@ -12,6 +12,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
+      // The legacy store against the local CloudKit simulator, started in-process: no emulators.
+      displayName: 'legacy',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/legacy/**/*.test.ts'],
+    },
+    {
       displayName: 'emulator',
       testEnvironment: 'node',
       transform: tsJest,
