@@ -44,7 +44,9 @@ function userPaths(uid: string): string[] {
     `users/${uid}/tombstones/h9`,
   ];
 }
-const OPS_PATHS = ['ops/x', 'ops/counters/daily/2024-03-01'];
+// Server-only top-level data: telemetry counters, and users' encrypted CloudKit tokens, which not
+// even their owner may read.
+const OPS_PATHS = ['ops/x', 'ops/counters/daily/2024-03-01', 'legacyLinks/alice'];
 
 /** Seed content per path: settings are valid settings, everything else some server document. */
 function seedFor(path: string): Data {
