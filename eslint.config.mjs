@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'functions/lib/', '.cache/', 'coverage/'] },
+  { ignores: ['node_modules/', 'functions/lib/', 'tools/*/dist/', '.cache/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,8 @@
 // On machines with the gcloud emulator packages (no internet) it points firebase-tools at them;
 // elsewhere it leaves firebase-tools to download its own emulators as usual.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,19 +63,80 @@ export function ensureInstalled() {
   if (installed.status !== 0) process.exit(installed.status ?? 1);
 }
 
+const SIM_DIR = join(ROOT, '.cache', 'cloudkit-sim');
+const SIM_PORT = 4010; // functions/.env.demo-habits points CLOUDKIT_BASE_URL here
+const SECRETS_FILE = join(ROOT, 'functions', '.secret.local');
+const SERVER_PUBLIC_KEY = join(SIM_DIR, 'server-public.pem');
+
+/**
+ * The emulated functions read their secrets from functions/.secret.local. Nothing secret is
+ * committed: this makes a fresh server key pair (the simulator gets the public half) and token key.
+ */
+function prepareLocalSecrets() {
+  if (existsSync(SECRETS_FILE) && existsSync(SERVER_PUBLIC_KEY)) return;
+  mkdirSync(SIM_DIR, { recursive: true });
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writeFileSync(SERVER_PUBLIC_KEY, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  writeFileSync(
+    SECRETS_FILE,
+    [
+      'CLOUDKIT_API_TOKEN=sim-api-token',
+      `CLOUDKIT_SERVER_PRIVATE_KEY="${privatePem.trim().replace(/\n/g, '\\n')}"`,
+      `LEGACY_TOKEN_ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function waitForSimulator(url, child) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (child.exitCode !== null) throw new Error('the CloudKit simulator exited at start');
+    try {
+      if ((await fetch(`${url}/__sim/users`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the CloudKit simulator did not answer at ${url}`);
+}
+
+/** The local CloudKit Web Services simulator, beside the emulators, with demo users. */
+async function startSimulator({ fresh }) {
+  const dataFile = join(SIM_DIR, fresh ? 'test-data.json' : 'demo-data.json');
+  if (fresh) rmSync(dataFile, { force: true });
+  const args = [
+    join(ROOT, 'tools', 'cloudkit-sim', 'dist', 'cli.js'),
+    ...['--port', String(SIM_PORT), '--data', dataFile, '--users', '5', '--days', '60'],
+    ...['--server-key-id', 'sim-server-key', '--server-public-key-file', SERVER_PUBLIC_KEY],
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForSimulator(`http://127.0.0.1:${SIM_PORT}`, child);
+  return child;
+}
+
 function firebaseBin() {
   const local = join(ROOT, 'node_modules', '.bin', 'firebase');
   return existsSync(local) ? local : 'firebase';
 }
 
 /** Runs `firebase emulators:<mode>`; resolves with its exit code. */
-export function runEmulators(mode, extraArgs = [], env = process.env) {
+export async function runEmulators(mode, extraArgs = [], { freshLegacyData = false } = {}) {
+  prepareLocalSecrets();
+  const simulator = await startSimulator({ fresh: freshLegacyData });
   const args = [`emulators:${mode}`, '--only', EMULATORS, '--project', PROJECT_ID, ...extraArgs];
-  const child = spawn(firebaseBin(), args, { cwd: ROOT, env: emulatorEnv(env), stdio: 'inherit' });
+  const env = { ...emulatorEnv(), CLOUDKIT_SIM_URL: `http://127.0.0.1:${SIM_PORT}` };
+  const child = spawn(firebaseBin(), args, { cwd: ROOT, env, stdio: 'inherit' });
   const forward = (signal) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  return new Promise((done) => child.on('exit', (code) => done(code ?? 1)));
+  const code = await new Promise((done) => child.on('exit', (exit) => done(exit ?? 1)));
+  simulator.kill('SIGTERM');
+  return code;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

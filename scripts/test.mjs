@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUILDS } from './build.mjs';
 import { ensureInstalled, ROOT, runEmulators } from './emulators.mjs';
 
 ensureInstalled();
@@ -32,27 +33,29 @@ function counts(file) {
 rmSync(RESULTS, { recursive: true, force: true });
 mkdirSync(RESULTS, { recursive: true });
 const unitReport = join(RESULTS, 'unit.json');
+const legacyReport = join(RESULTS, 'legacy.json');
 const emulatorReport = join(RESULTS, 'emulator.json');
 
 const checks = [
-  step('build functions', bin('tsc'), ['-p', 'functions/tsconfig.build.json']),
+  ...BUILDS.map((project) => step(`build ${project}`, bin('tsc'), ['-p', project])),
   step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']),
   step('lint', bin('eslint'), ['.']),
   step('format', bin('prettier'), ['--check', '.']),
 ];
 step('unit tests', bin('jest'), jestArgs('unit', unitReport));
+step('legacy store tests (CloudKit simulator)', bin('jest'), jestArgs('legacy', legacyReport));
 
 process.stdout.write('\n== emulator tests\n');
 const jestCommand = [bin('jest'), ...jestArgs('emulator', emulatorReport)].join(' ');
-const emulatorExit = await runEmulators('exec', [jestCommand]);
+const emulatorExit = await runEmulators('exec', [jestCommand], { freshLegacyData: true });
 
-const unit = counts(unitReport);
-const emulator = counts(emulatorReport);
-const passed = unit.passed + emulator.passed;
-let failed = unit.failed + emulator.failed;
+const reports = [unitReport, legacyReport, emulatorReport].map(counts);
+const passed = reports.reduce((sum, r) => sum + r.passed, 0);
+let failed = reports.reduce((sum, r) => sum + r.failed, 0);
 const failedChecks = checks.filter((ok) => !ok).length;
 // A check that failed, or an emulator run that never produced a report, is a failure too.
-failed += failedChecks + (emulator.ran ? 0 : 1) + (unit.ran ? 0 : 1);
+failed += failedChecks + reports.filter((r) => !r.ran).length;
+const emulator = reports[2];
 if (emulatorExit !== 0 && emulator.ran && emulator.failed === 0) failed += 1;
 
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);

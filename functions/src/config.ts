@@ -1,11 +1,62 @@
+import { defineSecret, defineString } from 'firebase-functions/params';
+
 /**
  * Everything the functions are configured with, built in one place. Nothing else reads the
- * environment; later parameters (Remote Config defaults, CloudKit secrets) join this object.
+ * environment. Parameters come from `functions/.env.<project>` (the demo project points CloudKit
+ * at the local simulator) and secrets from Secret Manager (`functions/.secret.local` in emulators).
  */
+const params = {
+  cloudKitBaseUrl: defineString('CLOUDKIT_BASE_URL', {
+    default: 'https://api.apple-cloudkit.com',
+    description: 'CloudKit Web Services origin (the simulator in emulators)',
+  }),
+  cloudKitContainer: defineString('CLOUDKIT_CONTAINER', {
+    description: 'CloudKit container of the iOS app, e.g. iCloud.com.example.habits',
+  }),
+  cloudKitEnvironment: defineString('CLOUDKIT_ENVIRONMENT', {
+    default: 'production',
+    input: { select: { options: [{ value: 'development' }, { value: 'production' }] } },
+  }),
+  cloudKitServerKeyId: defineString('CLOUDKIT_SERVER_KEY_ID', {
+    description: 'Key ID of the server-to-server key (CloudKit Dashboard)',
+  }),
+};
+
+export const secrets = {
+  /** The container's API token, sent as ckAPIToken with every private-database request. */
+  cloudKitApiToken: defineSecret('CLOUDKIT_API_TOKEN'),
+  /** PEM of the server-to-server ECDSA P-256 private key. */
+  cloudKitServerPrivateKey: defineSecret('CLOUDKIT_SERVER_PRIVATE_KEY'),
+  /** 32 random bytes, base64: encrypts users' web auth tokens at rest. */
+  legacyTokenEncryptionKey: defineSecret('LEGACY_TOKEN_ENCRYPTION_KEY'),
+};
+export const legacySecrets = Object.values(secrets);
+
 export const config = {
   region: 'us-central1',
   /** Completions of one user contend on meta/progress and meta/sync: allow more retries than the default 5. */
   transactionMaxAttempts: 15,
   /** Local days after the user's today that a completion may carry, for travellers ahead of their home zone. */
   completionFutureDaysAllowed: 1,
-} as const;
+  /** Local defaults of the legacy flags (`legacyTimeoutMs`, `legacyMaxRetries`) until Remote Config serves them. */
+  legacyTimeoutMs: 10_000,
+  legacyMaxRetries: 3,
+};
+
+/** Read at call time: parameter values exist only once a function runs. */
+export function cloudKitSettings() {
+  return {
+    baseUrl: params.cloudKitBaseUrl.value(),
+    container: params.cloudKitContainer.value(),
+    environment: params.cloudKitEnvironment.value() as 'development' | 'production',
+    apiToken: secrets.cloudKitApiToken.value(),
+    serverKey: {
+      keyId: params.cloudKitServerKeyId.value(),
+      privateKeyPem: secrets.cloudKitServerPrivateKey.value(),
+    },
+    timeoutMs: config.legacyTimeoutMs,
+    maxRetries: config.legacyMaxRetries,
+  };
+}
+
+export const tokenEncryptionKey = () => secrets.legacyTokenEncryptionKey.value();

@@ -6,3 +6,4 @@ export { habitsApi as habits } from './api/habitsApi';
 export { completionsApi as completions } from './api/completionsApi';
 export { progressApi as progress } from './api/progressApi';
 export { migrationApi as migration } from './api/migrationApi';
+export { legacyApi as legacy } from './api/legacyApi';

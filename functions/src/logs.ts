@@ -27,4 +27,43 @@ export const logs = {
       issues,
     });
   },
+  legacyLinked(uid: string): void {
+    logger.info('legacy store linked', { event: 'legacyLinked', uid });
+  },
+  legacyLinkUnverified(uid: string, code: string): void {
+    logger.warn('legacy link stored but not verified: CloudKit unavailable', {
+      event: 'legacyLinkUnverified',
+      uid,
+      code,
+    });
+  },
+  // CloudKit adapter. Fields are chosen, never dumped: a URL, a request or an error cause may hold
+  // the API token or a user's web auth token.
+  retrying(database: string, op: string, code: string, attempt: number, waitMs: number): void {
+    logger.warn(`CloudKit ${database}/${op} failed (${code}), retrying`, {
+      event: 'cloudKitRetry',
+      database,
+      op,
+      code,
+      attempt,
+      waitMs,
+    });
+  },
+  awaitingLink(uid: string, op: string): void {
+    logger.info('CloudKit refused the web auth token: awaiting link', {
+      event: 'cloudKitAwaitingLink',
+      uid,
+      op,
+    });
+  },
+  webAuthTokenRotated(uid: string): void {
+    logger.debug('CloudKit web auth token rotated', { event: 'cloudKitTokenRotated', uid });
+  },
+  skippedAppUser(recordName: string, reason: string): void {
+    logger.warn(`AppUser record ${recordName} skipped: ${reason}`, {
+      event: 'cloudKitSkippedAppUser',
+      recordName,
+      reason,
+    });
+  },
 };

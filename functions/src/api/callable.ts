@@ -1,4 +1,9 @@
-import { type CallableFunction, HttpsError, onCall } from 'firebase-functions/v2/https';
+import {
+  type CallableFunction,
+  type CallableOptions,
+  HttpsError,
+  onCall,
+} from 'firebase-functions/v2/https';
 import { z } from 'zod';
 import { config } from '../config';
 import { logs } from '../logs';
@@ -20,8 +25,9 @@ export function callable<S extends z.ZodType, Output>(
   name: string,
   schema: S,
   handler: (context: CallContext<z.output<S>>) => Promise<Output>,
+  options: Pick<CallableOptions, 'secrets'> = {},
 ): CallableFunction<z.input<S>, Promise<Output>> {
-  return onCall({ region: config.region }, async (request) => {
+  return onCall({ ...options, region: config.region }, async (request) => {
     try {
       const uid = request.auth?.uid;
       if (!uid) throw new HttpsError('unauthenticated', 'sign in to call this function');

@@ -14,6 +14,7 @@ const callables = [
   'completions-list',
   'progress-get',
   'migration-status',
+  'legacy-link',
 ];
 
 describe('authentication', () => {

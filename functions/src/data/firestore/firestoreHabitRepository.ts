@@ -212,29 +212,61 @@ export class FirestoreHabitRepository implements HabitRepository {
       : { habits };
   }
 
+  /**
+   * What a change to one day of a habit needs, read inside its transaction: the habit, the user's
+   * today, the day's completion or tombstone, the XP total, and the habit's other days.
+   */
+  private async readHabitDay(
+    tx: Transaction,
+    paths: UserPaths,
+    habitId: string,
+    date: string,
+    now: string,
+  ) {
+    const id = completionId(habitId, date);
+    const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, historySnap] =
+      await Promise.all([
+        tx.get(paths.habits.doc(habitId)),
+        tx.get(paths.settings),
+        tx.get(paths.completions.doc(id)),
+        tx.get(paths.tombstones.doc(id)),
+        tx.get(paths.progress),
+        tx.get(paths.completions.where('habitId', '==', habitId).select('date', 'count')),
+      ]);
+    const habit = readStoredIfExists(storedHabit, habitSnap);
+    if (!habit) throw new NotFoundError('habit', habitId);
+    const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
+    const otherDays = historySnap.docs
+      .filter((d) => d.id !== id)
+      .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number }));
+    return {
+      id,
+      habit,
+      today,
+      existing: readStoredIfExists(storedCompletion, existingSnap),
+      tombstone: readStoredIfExists(storedTombstone, tombstoneSnap),
+      previousTotal: readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0,
+      streakWith: (days: { date: string; count: number }[]) =>
+        computeStreak({
+          habitId: habit.id,
+          schedule: habit.schedule,
+          targetPerDay: habit.targetPerDay,
+          completions: [...otherDays, ...days],
+          today,
+        }),
+    };
+  }
+
   async logCompletion(uid: string, input: CompletionLogInput): Promise<CompletionLogged> {
     return this.write(uid, async (tx, paths, now) => {
-      const id = completionId(input.habitId, input.date);
-      const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, historySnap] =
-        await Promise.all([
-          tx.get(paths.habits.doc(input.habitId)),
-          tx.get(paths.settings),
-          tx.get(paths.completions.doc(id)),
-          tx.get(paths.tombstones.doc(id)),
-          tx.get(paths.progress),
-          tx.get(paths.completions.where('habitId', '==', input.habitId).select('date', 'count')),
-        ]);
-      const habit = readStoredIfExists(storedHabit, habitSnap);
-      if (!habit) throw new NotFoundError('habit', input.habitId);
-      const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
-      if (input.date > addDays(today, config.completionFutureDaysAllowed)) {
+      const day = await this.readHabitDay(tx, paths, input.habitId, input.date, now);
+      const { id, existing, tombstone } = day;
+      if (input.date > addDays(day.today, config.completionFutureDaysAllowed)) {
         throw new InvalidInputError(
           ['date'],
-          `must not be after today (${today}) in your time zone`,
+          `must not be after today (${day.today}) in your time zone`,
         );
       }
-      const existing = readStoredIfExists(storedCompletion, existingSnap);
-      const tombstone = readStoredIfExists(storedTombstone, tombstoneSnap);
       // Versions keep rising across delete and re-log, so the legacy store can order every change.
       const version = existing ? existing.version + 1 : (tombstone?.version ?? 0) + 1;
       const completion: Completion = {
@@ -249,28 +281,18 @@ export class FirestoreHabitRepository implements HabitRepository {
         updatedAt: now,
         version,
       };
-      const history = historySnap.docs
-        .filter((d) => d.id !== id)
-        .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number }));
-      history.push({ date: input.date, count: input.count });
-      const streak = computeStreak({
-        habitId: habit.id,
-        schedule: habit.schedule,
-        targetPerDay: habit.targetPerDay,
-        completions: history,
-        today,
-      });
+      const streak = day.streakWith([{ date: input.date, count: input.count }]);
 
       tx.set(paths.completions.doc(id), completion);
       if (tombstone) tx.delete(paths.tombstones.doc(id));
-      tx.set(paths.streaks.doc(habit.id), { ...streak, updatedAt: now });
+      tx.set(paths.streaks.doc(input.habitId), { ...streak, updatedAt: now });
       const progress = this.recordXp(
         tx,
         paths,
-        readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0,
+        day.previousTotal,
         xpForCount(input.count) - xpForCount(existing?.count ?? 0),
         'completion-logged',
-        { habitId: habit.id, completionId: id },
+        { habitId: input.habitId, completionId: id },
         now,
       );
       return { completion, progress, streak };
@@ -279,47 +301,26 @@ export class FirestoreHabitRepository implements HabitRepository {
 
   async deleteCompletion(uid: string, input: CompletionDeleteInput): Promise<CompletionDeleted> {
     return this.write(uid, async (tx, paths, now) => {
-      const id = completionId(input.habitId, input.date);
-      const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, historySnap] =
-        await Promise.all([
-          tx.get(paths.habits.doc(input.habitId)),
-          tx.get(paths.settings),
-          tx.get(paths.completions.doc(id)),
-          tx.get(paths.tombstones.doc(id)),
-          tx.get(paths.progress),
-          tx.get(paths.completions.where('habitId', '==', input.habitId).select('date', 'count')),
-        ]);
-      const habit = readStoredIfExists(storedHabit, habitSnap);
-      if (!habit) throw new NotFoundError('habit', input.habitId);
-      const existing = readStoredIfExists(storedCompletion, existingSnap);
-      if (!existing && !tombstoneSnap.exists) throw new NotFoundError('completion', id);
-      const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
-      const streak = computeStreak({
-        habitId: habit.id,
-        schedule: habit.schedule,
-        targetPerDay: habit.targetPerDay,
-        completions: historySnap.docs
-          .filter((d) => d.id !== id)
-          .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number })),
-        today,
-      });
-      const previousTotal = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
-      if (!existing) return new Unchanged({ progress: progressFromXp(previousTotal), streak });
+      const day = await this.readHabitDay(tx, paths, input.habitId, input.date, now);
+      const { id, existing } = day;
+      if (!existing && !day.tombstone) throw new NotFoundError('completion', id);
+      const streak = day.streakWith([]);
+      if (!existing) return new Unchanged({ progress: progressFromXp(day.previousTotal), streak });
 
-      tx.delete(existingSnap.ref);
+      tx.delete(paths.completions.doc(id));
       tx.set(paths.tombstones.doc(id), {
         kind: 'completion',
         version: existing.version + 1,
         deletedAt: now,
       });
-      tx.set(paths.streaks.doc(habit.id), { ...streak, updatedAt: now });
+      tx.set(paths.streaks.doc(input.habitId), { ...streak, updatedAt: now });
       const progress = this.recordXp(
         tx,
         paths,
-        previousTotal,
+        day.previousTotal,
         -xpForCount(existing.count),
         'completion-deleted',
-        { habitId: habit.id, completionId: id },
+        { habitId: input.habitId, completionId: id },
         now,
       );
       return { progress, streak };

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { legacySecrets } from '../config';
+import { isAwaitingLink } from '../data/legacy/legacyStore';
+import { LegacyStoreError } from '../data/legacy/legacyErrors';
+import { logs } from '../logs';
+import { callable } from './callable';
+import * as deps from './dependencies';
+import { HttpsError } from 'firebase-functions/v2/https';
+
+const linkSchema = z.strictObject({
+  /** From CKFetchWebAuthTokenOperation on the device. */
+  webAuthToken: z.string().trim().min(1).max(4096),
+});
+
+export const legacyApi = {
+  /**
+   * The app hands over a fresh CloudKit web auth token. It is stored encrypted, then proven with
+   * one small read, so a token CloudKit refuses is reported to the app instead of parking work.
+   */
+  link: callable(
+    'legacy-link',
+    linkSchema,
+    async ({ uid, data }) => {
+      await deps.legacyTokens().replace(uid, data.webAuthToken);
+      try {
+        const probe = await deps.legacyStore().readChanges(uid, null, 1);
+        if (isAwaitingLink(probe)) {
+          throw new HttpsError('failed-precondition', 'CloudKit refused this web auth token');
+        }
+      } catch (error) {
+        // CloudKit being down is no reason to refuse the link: the token is kept for later.
+        if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
+        logs.legacyLinkUnverified(uid, error.code);
+      }
+      logs.legacyLinked(uid);
+      return { linked: true as const };
+    },
+    { secrets: legacySecrets },
+  ),
+};

@@ -1,0 +1,55 @@
+/** CloudKit JSON shapes and the simulator's public option types (re-exported by index.ts). */
+
+export interface CkFieldValue {
+  value: unknown;
+  type?: string;
+}
+
+export interface CkStamp {
+  timestamp: number;
+  userRecordName: string;
+  deviceID: string;
+}
+
+export interface CkRecord {
+  recordName: string;
+  recordType: string;
+  recordChangeTag: string;
+  fields: Record<string, CkFieldValue>;
+  created: CkStamp;
+  modified: CkStamp;
+}
+
+/** One user's private database contents, as the demo generator produces them. */
+export interface SimUserData {
+  uid: string;
+  userRecordName: string;
+  records: CkRecord[];
+}
+
+export interface SimulatorOptions {
+  /** 0 = ephemeral (default 0). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** JSON persistence; absent = memory only. Loaded on start if it exists, rewritten after every mutation. */
+  dataFile?: string;
+  /** Default 'iCloud.com.example.habits'. */
+  container?: string;
+  /** The ckAPIToken accepted; default 'sim-api-token'. */
+  apiToken?: string;
+  /** Default 'reusable'. */
+  tokenMode?: 'reusable' | 'rotating';
+  /** Default 30 minutes. */
+  tokenTtlMs?: number;
+  /** Keys accepted for server-to-server signed requests. */
+  serverKeys?: Array<{ keyId: string; publicKeyPem: string }>;
+  /** Generate demo data if the store is empty. */
+  seed?: { users: number; days: number; seed?: number };
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
