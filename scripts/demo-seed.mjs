@@ -68,6 +68,9 @@ Or from the Firebase web SDK:
   await signInWithEmailAndPassword(getAuth(app), '${DEMO.email}', '${DEMO.password}');
   const { data } = await httpsCallable(getFunctions(app, 'us-central1'), 'habits-list')({});
 
+The CloudKit simulator (the legacy store) runs at ${process.env.CLOUDKIT_SIM_URL} with demo users:
+  curl -s ${process.env.CLOUDKIT_SIM_URL}/__sim/users
+
 Emulators are running. Press Ctrl+C to stop.
 `);
 setInterval(() => {}, 1 << 30);
