@@ -20,6 +20,10 @@ const params = {
   cloudKitServerKeyId: defineString('CLOUDKIT_SERVER_KEY_ID', {
     description: 'Key ID of the server-to-server key (CloudKit Dashboard)',
   }),
+  flagsTemplateFile: defineString('FLAGS_TEMPLATE_FILE', {
+    default: '',
+    description: 'Empty: flags from Remote Config. A path: that template file (emulators, tests)',
+  }),
 };
 
 export const secrets = {
@@ -41,6 +45,8 @@ export const config = {
   /** Local defaults of the legacy flags (`legacyTimeoutMs`, `legacyMaxRetries`) until Remote Config serves them. */
   legacyTimeoutMs: 10_000,
   legacyMaxRetries: 3,
+  /** How long an instance trusts its Remote Config template: the delay before an emergency override bites. */
+  flagCacheTtlMs: 60_000,
 };
 
 /** Read at call time: parameter values exist only once a function runs. */
@@ -60,3 +66,6 @@ export function cloudKitSettings() {
 }
 
 export const tokenEncryptionKey = () => secrets.legacyTokenEncryptionKey.value();
+
+/** Relative paths are taken from the functions folder, where the emulator runs the code. */
+export const flagsTemplateFile = () => params.flagsTemplateFile.value();

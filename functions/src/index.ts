@@ -7,3 +7,4 @@ export { completionsApi as completions } from './api/completionsApi';
 export { progressApi as progress } from './api/progressApi';
 export { migrationApi as migration } from './api/migrationApi';
 export { legacyApi as legacy } from './api/legacyApi';
+export { legacyDelivery, legacyOutboxCreated } from './triggers/legacyDeliveryTriggers';

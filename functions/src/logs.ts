@@ -27,8 +27,8 @@ export const logs = {
       issues,
     });
   },
-  legacyLinked(uid: string): void {
-    logger.info('legacy store linked', { event: 'legacyLinked', uid });
+  legacyLinked(uid: string, requeuedWrites: number): void {
+    logger.info('legacy store linked', { event: 'legacyLinked', uid, requeuedWrites });
   },
   legacyLinkUnverified(uid: string, code: string): void {
     logger.warn('legacy link stored but not verified: CloudKit unavailable', {
@@ -64,6 +64,68 @@ export const logs = {
       event: 'cloudKitSkippedAppUser',
       recordName,
       reason,
+    });
+  },
+  invalidTaskPayload(task: string, issues: unknown): void {
+    logger.error(`task ${task} got an invalid payload: dropped`, {
+      event: 'invalidTaskPayload',
+      task,
+      issues,
+    });
+  },
+  legacyDelivered(uid: string, opId: string, result: string, latencyMs: number): void {
+    logger.info(`legacy delivery of ${opId}: ${result}`, {
+      event: 'dualWriteSecondary',
+      uid,
+      opId,
+      outcome: result,
+      latencyMs,
+    });
+  },
+  legacyDeliveryFailed(uid: string, opId: string, error: unknown, latencyMs: number): void {
+    logger.warn(`legacy delivery of ${opId} failed; the task queue retries it`, {
+      event: 'dualWriteSecondary',
+      uid,
+      opId,
+      outcome: 'error',
+      errorCode: (error as { code?: string }).code ?? 'unknown',
+      latencyMs,
+    });
+  },
+  // Feature flags: a broken template never fails a request, so these lines are how anyone learns
+  // which fallback served it.
+  flagTemplateLoaded(templateVersion: string, previousVersion: string | undefined): void {
+    logger.info(`flags template ${templateVersion} in force`, {
+      event: 'flagTemplateLoaded',
+      templateVersion,
+      previousVersion,
+    });
+  },
+  flagTemplateUnavailable(
+    error: unknown,
+    fallback: 'stale-remote' | 'default',
+    lastGoodVersion: string | undefined,
+  ): void {
+    logger.warn(`flags template unavailable: serving ${fallback} values`, {
+      event: 'flagTemplateUnavailable',
+      fallback,
+      lastGoodVersion,
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+  },
+  flagValueInvalid(flag: string, value: string, templateVersion: string): void {
+    logger.warn(`flag ${flag} has an invalid remote value: serving its default`, {
+      event: 'flagValueInvalid',
+      flag,
+      value,
+      templateVersion,
+    });
+  },
+  flagEvaluationFailed(error: unknown, templateVersion: string): void {
+    logger.error('flags template could not be evaluated: serving defaults', {
+      event: 'flagEvaluationFailed',
+      templateVersion,
+      error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
     });
   },
 };

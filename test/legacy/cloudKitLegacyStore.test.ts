@@ -103,7 +103,7 @@ describe('CloudKitLegacyStore specifics', () => {
     }>;
     expect(ops.map((o) => o.operationType)).toEqual([
       'forceReplace',
-      'update',
+      'replace',
       'forceDelete',
       'delete',
     ]);

@@ -1,5 +1,7 @@
-import { cloudKitSettings, tokenEncryptionKey } from '../config';
+import { resolve } from 'node:path';
+import { cloudKitSettings, flagsTemplateFile, tokenEncryptionKey } from '../config';
 import { FirestoreHabitRepository } from '../data/firestore/firestoreHabitRepository';
+import { firebaseApp } from '../data/firebaseApp';
 import { firestore } from '../data/firestore/db';
 import type { HabitRepository } from '../data/habitRepository';
 import { CloudKitLegacyStore } from '../data/legacy/cloudkit/cloudKitLegacyStore';
@@ -7,29 +9,53 @@ import { FirestoreWebAuthTokenStore } from '../data/legacy/firestoreWebAuthToken
 import type { LegacyStore } from '../data/legacy/legacyStore';
 import { TokenCipher } from '../data/legacy/tokenCipher';
 import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
+import { OutboxDelivery } from '../data/outbox/outboxDelivery';
+import { recordInOutbox } from '../data/outbox/outboxRecorder';
+import { requeueOutbox } from '../data/outbox/outboxRequeue';
+import { RepositoryFacade } from '../data/repositoryFacade';
+import { FeatureFlags } from '../flags/featureFlags';
+import { fileTemplateSource, remoteConfigTemplateSource } from '../flags/templateSource';
 import { MigrationStateStore } from '../migration/migrationStateStore';
 
-/** Built on first use, so loading the functions for discovery touches no service and no secret. */
-let habitRepository: HabitRepository | undefined;
-let migrationStates: MigrationStateStore | undefined;
-let webAuthTokens: WebAuthTokenStore | undefined;
-let legacy: LegacyStore | undefined;
-
-export function habits(): HabitRepository {
-  return (habitRepository ??= new FirestoreHabitRepository(firestore()));
+/**
+ * The object graph, built on first use so that loading the functions for discovery touches no
+ * service and reads no secret. One instance of each per function instance.
+ */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
 }
 
-export function migrations(): MigrationStateStore {
-  return (migrationStates ??= new MigrationStateStore(firestore()));
-}
+export const migrations = lazy(() => new MigrationStateStore(firestore()));
 
-export function legacyTokens(): WebAuthTokenStore {
-  return (webAuthTokens ??= new FirestoreWebAuthTokenStore(
-    firestore(),
-    new TokenCipher(tokenEncryptionKey()),
-  ));
-}
+export const legacyTokens = lazy<WebAuthTokenStore>(
+  () => new FirestoreWebAuthTokenStore(firestore(), new TokenCipher(tokenEncryptionKey())),
+);
 
-export function legacyStore(): LegacyStore {
-  return (legacy ??= new CloudKitLegacyStore(cloudKitSettings(), legacyTokens()));
-}
+export const legacyStore = lazy<LegacyStore>(
+  () => new CloudKitLegacyStore(cloudKitSettings(), legacyTokens()),
+);
+
+export const featureFlags = lazy(() => {
+  const file = flagsTemplateFile();
+  const source = file
+    ? fileTemplateSource(resolve(process.cwd(), file))
+    : remoteConfigTemplateSource(firebaseApp());
+  return new FeatureFlags(source, { app: firebaseApp() });
+});
+
+export const habits = lazy<HabitRepository>(
+  () =>
+    new RepositoryFacade(
+      new FirestoreHabitRepository(firestore()),
+      new FirestoreHabitRepository(firestore(), undefined, recordInOutbox),
+      {
+        flags: async (uid) => (await featureFlags().forUser(uid)).values,
+        migrationState: (uid) => migrations().get(uid),
+      },
+    ),
+);
+
+export const outboxDelivery = lazy(() => new OutboxDelivery(firestore(), legacyStore()));
+
+export const requeueLegacyWrites = (uid: string) => requeueOutbox(firestore(), uid, new Date());

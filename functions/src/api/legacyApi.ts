@@ -32,7 +32,9 @@ export const legacyApi = {
         if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
         logs.legacyLinkUnverified(uid, error.code);
       }
-      logs.legacyLinked(uid);
+      // Writes that waited for this link go out now; the backfill's waiting run joins here later.
+      const requeued = await deps.requeueLegacyWrites(uid);
+      logs.legacyLinked(uid, requeued);
       return { linked: true as const };
     },
     { secrets: legacySecrets },

@@ -16,7 +16,7 @@ describe('toOperation', () => {
       fields,
     };
     expect(toOperation({ ...upsert, recordChangeTag: 't1' })).toEqual({
-      operationType: 'update',
+      operationType: 'replace',
       record: {
         recordName: 'CD_Streak_h1',
         recordType: 'CD_Streak',

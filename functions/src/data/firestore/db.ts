@@ -1,13 +1,12 @@
-import { getApps, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { firebaseApp } from '../firebaseApp';
 
 let db: Firestore | undefined;
 
 /** The one Firestore handle; optional entity fields are simply left out of documents. */
 export function firestore(): Firestore {
   if (!db) {
-    if (getApps().length === 0) initializeApp();
-    db = getFirestore();
+    db = getFirestore(firebaseApp());
     db.settings({ ignoreUndefinedProperties: true });
   }
   return db;

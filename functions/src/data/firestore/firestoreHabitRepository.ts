@@ -26,6 +26,7 @@ import type {
   HabitRepository,
   ProgressAndStreaks,
 } from '../habitRepository';
+import type { ChangeRecorder, EntityChange } from '../entityChange';
 import { decodePageToken, encodePageToken } from './pageToken';
 import { type UserPaths, userPaths } from './paths';
 import {
@@ -55,6 +56,8 @@ export class FirestoreHabitRepository implements HabitRepository {
   constructor(
     private readonly db: Firestore,
     private readonly clock: () => Date = () => new Date(),
+    /** Dual-write hands an outbox recorder here; plain Firestore mode has none. */
+    private readonly recordChanges?: ChangeRecorder<Transaction, UserPaths>,
   ) {}
 
   /**
@@ -63,14 +66,21 @@ export class FirestoreHabitRepository implements HabitRepository {
    */
   private write<T>(
     uid: string,
-    work: (tx: Transaction, paths: UserPaths, now: string) => Promise<T | Unchanged<T>>,
+    work: (
+      tx: Transaction,
+      paths: UserPaths,
+      now: string,
+      changed: (change: EntityChange) => void,
+    ) => Promise<T | Unchanged<T>>,
   ): Promise<T> {
     const paths = userPaths(this.db, uid);
     return this.db.runTransaction(
       async (tx) => {
         const now = this.clock().toISOString();
-        const result = await work(tx, paths, now);
+        const changes: EntityChange[] = [];
+        const result = await work(tx, paths, now, (change) => changes.push(change));
         if (result instanceof Unchanged) return result.value;
+        if (this.recordChanges && changes.length > 0) this.recordChanges(tx, paths, changes, now);
         tx.set(paths.sync, { version: FieldValue.increment(1), updatedAt: now }, { merge: true });
         return result;
       },
@@ -96,7 +106,7 @@ export class FirestoreHabitRepository implements HabitRepository {
   }
 
   async createHabit(uid: string, input: HabitCreateInput): Promise<Habit> {
-    return this.write(uid, async (tx, paths, now) => {
+    return this.write(uid, async (tx, paths, now, changed) => {
       const { id: requestedId, ...fields } = input;
       const ref = requestedId ? paths.habits.doc(requestedId) : paths.habits.doc();
       if (requestedId) {
@@ -117,12 +127,13 @@ export class FirestoreHabitRepository implements HabitRepository {
       }
       const habit: Habit = { id: ref.id, ...fields, createdAt: now, updatedAt: now, version: 1 };
       tx.create(ref, habit);
+      changed({ kind: 'habit', op: 'upsert', id: habit.id, version: habit.version, entity: habit });
       return habit;
     });
   }
 
   async updateHabit(uid: string, input: HabitUpdateInput): Promise<Habit> {
-    return this.write(uid, async (tx, paths, now) => {
+    return this.write(uid, async (tx, paths, now, changed) => {
       const { id, expectedVersion, ...changes } = input;
       const current = readStoredIfExists(storedHabit, await tx.get(paths.habits.doc(id)));
       if (!current) throw new NotFoundError('habit', id);
@@ -156,12 +167,13 @@ export class FirestoreHabitRepository implements HabitRepository {
         tx.set(paths.streaks.doc(id), { ...streak, updatedAt: now });
       }
       tx.set(paths.habits.doc(id), habit);
+      changed({ kind: 'habit', op: 'upsert', id, version: habit.version, entity: habit });
       return habit;
     });
   }
 
   async deleteHabit(uid: string, id: string): Promise<void> {
-    await this.write(uid, async (tx, paths, now) => {
+    await this.write(uid, async (tx, paths, now, changed) => {
       const [habitSnap, tombstoneSnap, completionsSnap, progressSnap] = await Promise.all([
         tx.get(paths.habits.doc(id)),
         tx.get(paths.tombstones.doc(id)),
@@ -176,9 +188,14 @@ export class FirestoreHabitRepository implements HabitRepository {
       }
       const earned = completionsSnap.docs.reduce((sum, d) => sum + xpForCount(d.get('count')), 0);
       const previousTotal = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
-      for (const completion of completionsSnap.docs) tx.delete(completion.ref);
+      for (const completion of completionsSnap.docs) {
+        tx.delete(completion.ref);
+        const version = (completion.get('version') as number) + 1;
+        changed({ kind: 'completion', op: 'delete', id: completion.id, version });
+      }
       tx.delete(paths.streaks.doc(id));
       tx.delete(habitSnap.ref);
+      changed({ kind: 'habit', op: 'delete', id, version: habit.version + 1 });
       tx.set(paths.tombstones.doc(id), {
         kind: 'habit',
         version: habit.version + 1,
@@ -258,7 +275,7 @@ export class FirestoreHabitRepository implements HabitRepository {
   }
 
   async logCompletion(uid: string, input: CompletionLogInput): Promise<CompletionLogged> {
-    return this.write(uid, async (tx, paths, now) => {
+    return this.write(uid, async (tx, paths, now, changed) => {
       const day = await this.readHabitDay(tx, paths, input.habitId, input.date, now);
       const { id, existing, tombstone } = day;
       if (input.date > addDays(day.today, config.completionFutureDaysAllowed)) {
@@ -284,6 +301,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       const streak = day.streakWith([{ date: input.date, count: input.count }]);
 
       tx.set(paths.completions.doc(id), completion);
+      changed({ kind: 'completion', op: 'upsert', id, version, entity: completion });
       if (tombstone) tx.delete(paths.tombstones.doc(id));
       tx.set(paths.streaks.doc(input.habitId), { ...streak, updatedAt: now });
       const progress = this.recordXp(
@@ -300,7 +318,7 @@ export class FirestoreHabitRepository implements HabitRepository {
   }
 
   async deleteCompletion(uid: string, input: CompletionDeleteInput): Promise<CompletionDeleted> {
-    return this.write(uid, async (tx, paths, now) => {
+    return this.write(uid, async (tx, paths, now, changed) => {
       const day = await this.readHabitDay(tx, paths, input.habitId, input.date, now);
       const { id, existing } = day;
       if (!existing && !day.tombstone) throw new NotFoundError('completion', id);
@@ -313,6 +331,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         version: existing.version + 1,
         deletedAt: now,
       });
+      changed({ kind: 'completion', op: 'delete', id, version: existing.version + 1 });
       tx.set(paths.streaks.doc(input.habitId), { ...streak, updatedAt: now });
       const progress = this.recordXp(
         tx,

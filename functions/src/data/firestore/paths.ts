@@ -10,6 +10,7 @@ export function userPaths(db: Firestore, uid: string) {
     xpEvents: user.collection('xpEvents'),
     streaks: user.collection('streaks'),
     tombstones: user.collection('tombstones'),
+    legacyOutbox: user.collection('legacyOutbox'),
     progress: user.collection('meta').doc('progress'),
     sync: user.collection('meta').doc('sync'),
     migration: user.collection('meta').doc('migration'),

@@ -5,14 +5,14 @@ import { encodeFields } from './ckRecordCodec';
 import { scrubSecrets } from './secretScrub';
 
 export interface CkOperation {
-  operationType: 'update' | 'forceReplace' | 'delete' | 'forceDelete';
+  operationType: 'replace' | 'forceReplace' | 'delete' | 'forceDelete';
   record: Record<string, unknown>;
 }
 
 /**
- * A known change tag asks CloudKit to check for a conflict (`update`, `delete`); without one the
- * caller means "make it so" (`forceReplace`, so fields the write omits are cleared rather than
- * left stale, and `forceDelete`).
+ * A known change tag asks CloudKit to check for a conflict (`replace`, `delete`); without one the
+ * caller means "make it so" (`forceReplace`, `forceDelete`). Upserts replace rather than update,
+ * so a field the write omits (a cleared note) is cleared in CloudKit instead of left stale.
  */
 export function toOperation(write: LegacyWrite): CkOperation {
   if (write.op === 'delete') {
@@ -29,7 +29,7 @@ export function toOperation(write: LegacyWrite): CkOperation {
     fields: encodeFields(write.fields),
   };
   return write.recordChangeTag
-    ? { operationType: 'update', record: { ...record, recordChangeTag: write.recordChangeTag } }
+    ? { operationType: 'replace', record: { ...record, recordChangeTag: write.recordChangeTag } }
     : { operationType: 'forceReplace', record };
 }
 

@@ -1,0 +1,47 @@
+import { onDocumentCreated } from 'firebase-functions/v2/firestore';
+import { onTaskDispatched } from 'firebase-functions/v2/tasks';
+import { z } from 'zod';
+import { config, legacySecrets } from '../config';
+import * as deps from '../api/dependencies';
+import { enqueueDelivery } from '../data/outbox/deliveryQueue';
+import { logs } from '../logs';
+
+const deliveryTaskSchema = z.object({ uid: z.string().min(1), opId: z.string().min(1) });
+
+/** A committed outbox entry is handed to the delivery queue, outside the user's request. */
+export const legacyOutboxCreated = onDocumentCreated(
+  { document: 'users/{uid}/legacyOutbox/{opId}', region: config.region, retry: true },
+  async (event) => {
+    const enqueues = (event.data?.get('enqueues') as number | undefined) ?? 1;
+    await enqueueDelivery({ uid: event.params.uid, opId: event.params.opId }, enqueues);
+  },
+);
+
+/**
+ * Delivery to the legacy store: rate-limited so a backlog cannot overrun CloudKit, and retried
+ * with backoff for as long as an outage plausibly lasts; the stale-outbox sweep covers longer ones.
+ */
+export const legacyDelivery = onTaskDispatched(
+  {
+    region: config.region,
+    secrets: legacySecrets,
+    retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 8 },
+    rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50 },
+  },
+  async (request) => {
+    const parsed = deliveryTaskSchema.safeParse(request.data);
+    if (!parsed.success) {
+      logs.invalidTaskPayload('legacyDelivery', parsed.error.issues);
+      return;
+    }
+    const { uid, opId } = parsed.data;
+    const started = Date.now();
+    try {
+      const result = await deps.outboxDelivery().deliver(uid, opId);
+      logs.legacyDelivered(uid, opId, result, Date.now() - started);
+    } catch (error) {
+      logs.legacyDeliveryFailed(uid, opId, error, Date.now() - started);
+      throw error;
+    }
+  },
+);
