@@ -8,3 +8,4 @@ export { progressApi as progress } from './api/progressApi';
 export { migrationApi as migration } from './api/migrationApi';
 export { legacyApi as legacy } from './api/legacyApi';
 export { legacyDelivery, legacyOutboxCreated } from './triggers/legacyDeliveryTriggers';
+export { adminApi as admin } from './api/adminApi';

@@ -73,25 +73,6 @@ export const logs = {
       issues,
     });
   },
-  legacyDelivered(uid: string, opId: string, result: string, latencyMs: number): void {
-    logger.info(`legacy delivery of ${opId}: ${result}`, {
-      event: 'dualWriteSecondary',
-      uid,
-      opId,
-      outcome: result,
-      latencyMs,
-    });
-  },
-  legacyDeliveryFailed(uid: string, opId: string, error: unknown, latencyMs: number): void {
-    logger.warn(`legacy delivery of ${opId} failed; the task queue retries it`, {
-      event: 'dualWriteSecondary',
-      uid,
-      opId,
-      outcome: 'error',
-      errorCode: (error as { code?: string }).code ?? 'unknown',
-      latencyMs,
-    });
-  },
   // Feature flags: a broken template never fails a request, so these lines are how anyone learns
   // which fallback served it.
   flagTemplateLoaded(templateVersion: string, previousVersion: string | undefined): void {
@@ -126,6 +107,20 @@ export const logs = {
       event: 'flagEvaluationFailed',
       templateVersion,
       error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+    });
+  },
+  /** The one shape of every telemetry event: operators build metrics on `event` and `outcome`. */
+  telemetry(
+    event: string,
+    outcome: string,
+    fields: { uid: string; latencyMs?: number; errorCode?: string },
+  ): void {
+    logger.info(`${event}: ${outcome}`, {
+      event,
+      outcome,
+      uid: fields.uid,
+      latencyMs: fields.latencyMs ?? null,
+      errorCode: fields.errorCode ?? null,
     });
   },
 };

@@ -5,7 +5,7 @@ import {
   onCall,
 } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { config } from '../config';
+import { config, legacySecrets } from '../config';
 import { logs } from '../logs';
 import { toHttpsError } from './errorMapping';
 
@@ -25,12 +25,17 @@ export function callable<S extends z.ZodType, Output>(
   name: string,
   schema: S,
   handler: (context: CallContext<z.output<S>>) => Promise<Output>,
-  options: Pick<CallableOptions, 'secrets'> = {},
+  { admin = false, ...options }: Pick<CallableOptions, 'secrets'> & { admin?: boolean } = {},
 ): CallableFunction<z.input<S>, Promise<Output>> {
-  return onCall({ ...options, region: config.region }, async (request) => {
+  // Every callable may read the legacy store (fallback reads), so every one mounts its secrets.
+  const secrets = [...legacySecrets, ...(options.secrets ?? [])];
+  return onCall({ ...options, secrets, region: config.region }, async (request) => {
     try {
       const uid = request.auth?.uid;
       if (!uid) throw new HttpsError('unauthenticated', 'sign in to call this function');
+      if (admin && request.auth?.token.admin !== true) {
+        throw new HttpsError('permission-denied', 'this function needs the admin custom claim');
+      }
       // Callables without input are sent `null` by the client SDKs.
       const data = schema.parse(request.data ?? {});
       return await handler({ uid, data });

@@ -13,7 +13,9 @@ export const completionsApi = {
   delete: callable('completions-delete', completionDeleteSchema, ({ uid, data }) =>
     deps.habits().deleteCompletion(uid, data),
   ),
-  list: callable('completions-list', completionListSchema, async ({ uid, data }) => ({
-    completions: await deps.habits().listCompletions(uid, data),
-  })),
+  list: callable('completions-list', completionListSchema, async ({ uid, data }) => {
+    const completions = await deps.habits().listCompletions(uid, data);
+    const source = (completions as { source?: 'legacy' }).source;
+    return { completions: Array.from(completions), ...(source && { source }) };
+  }),
 };

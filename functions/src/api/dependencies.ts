@@ -12,10 +12,13 @@ import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
 import { OutboxDelivery } from '../data/outbox/outboxDelivery';
 import { recordInOutbox } from '../data/outbox/outboxRecorder';
 import { requeueOutbox } from '../data/outbox/outboxRequeue';
+import { LegacyReadFallback } from '../data/legacyReadFallback';
 import { RepositoryFacade } from '../data/repositoryFacade';
 import { FeatureFlags } from '../flags/featureFlags';
 import { fileTemplateSource, remoteConfigTemplateSource } from '../flags/templateSource';
 import { MigrationStateStore } from '../migration/migrationStateStore';
+import { FirestoreTelemetry } from '../telemetry/firestoreTelemetry';
+import type { Telemetry } from '../telemetry/telemetryEvents';
 
 /**
  * The object graph, built on first use so that loading the functions for discovery touches no
@@ -25,6 +28,8 @@ function lazy<T>(build: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= build());
 }
+
+export const telemetry = lazy<Telemetry>(() => new FirestoreTelemetry(firestore()));
 
 export const migrations = lazy(() => new MigrationStateStore(firestore()));
 
@@ -53,6 +58,8 @@ export const habits = lazy<HabitRepository>(
         flags: async (uid) => (await featureFlags().forUser(uid)).values,
         migrationState: (uid) => migrations().get(uid),
       },
+      telemetry(),
+      new LegacyReadFallback(legacyStore()),
     ),
 );
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { legacySecrets } from '../config';
 import { isAwaitingLink } from '../data/legacy/legacyStore';
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { logs } from '../logs';
@@ -17,26 +16,21 @@ export const legacyApi = {
    * The app hands over a fresh CloudKit web auth token. It is stored encrypted, then proven with
    * one small read, so a token CloudKit refuses is reported to the app instead of parking work.
    */
-  link: callable(
-    'legacy-link',
-    linkSchema,
-    async ({ uid, data }) => {
-      await deps.legacyTokens().replace(uid, data.webAuthToken);
-      try {
-        const probe = await deps.legacyStore().readChanges(uid, null, 1);
-        if (isAwaitingLink(probe)) {
-          throw new HttpsError('failed-precondition', 'CloudKit refused this web auth token');
-        }
-      } catch (error) {
-        // CloudKit being down is no reason to refuse the link: the token is kept for later.
-        if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
-        logs.legacyLinkUnverified(uid, error.code);
+  link: callable('legacy-link', linkSchema, async ({ uid, data }) => {
+    await deps.legacyTokens().replace(uid, data.webAuthToken);
+    try {
+      const probe = await deps.legacyStore().readChanges(uid, null, 1);
+      if (isAwaitingLink(probe)) {
+        throw new HttpsError('failed-precondition', 'CloudKit refused this web auth token');
       }
-      // Writes that waited for this link go out now; the backfill's waiting run joins here later.
-      const requeued = await deps.requeueLegacyWrites(uid);
-      logs.legacyLinked(uid, requeued);
-      return { linked: true as const };
-    },
-    { secrets: legacySecrets },
-  ),
+    } catch (error) {
+      // CloudKit being down is no reason to refuse the link: the token is kept for later.
+      if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
+      logs.legacyLinkUnverified(uid, error.code);
+    }
+    // Writes that waited for this link go out now; the backfill's waiting run joins here later.
+    const requeued = await deps.requeueLegacyWrites(uid);
+    logs.legacyLinked(uid, requeued);
+    return { linked: true as const };
+  }),
 };

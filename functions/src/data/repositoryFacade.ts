@@ -6,7 +6,19 @@ import type {
 import type { HabitCreateInput, HabitListInput, HabitUpdateInput } from '../domain/habit';
 import type { MigrationState } from '../domain/migrationState';
 import { type MigrationMode, migrationMode, type ModeFlags } from '../domain/migrationMode';
-import type { HabitRepository } from './habitRepository';
+import type { Completion } from '../domain/completion';
+import { DomainError, NotFoundError } from '../domain/errors';
+import type { Habit } from '../domain/habit';
+import { progressFromXp } from '../domain/progress';
+import type { LegacyReadFallback } from './legacyReadFallback';
+import type { Telemetry } from '../telemetry/telemetryEvents';
+import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepository';
+
+/** API.md: a response that reads user data says so when it did not come from Firestore. */
+interface FromLegacy {
+  source: 'legacy';
+}
+const LEGACY: FromLegacy = { source: 'legacy' };
 
 export interface ModeSources {
   flags(uid: string): Promise<ModeFlags>;
@@ -23,6 +35,8 @@ export class RepositoryFacade implements HabitRepository {
     private readonly firestoreOnly: HabitRepository,
     private readonly dualWrite: HabitRepository,
     private readonly sources: ModeSources,
+    private readonly telemetry: Telemetry,
+    private readonly legacyReads: LegacyReadFallback,
   ) {}
 
   async modeFor(uid: string): Promise<MigrationMode> {
@@ -33,35 +47,109 @@ export class RepositoryFacade implements HabitRepository {
     return migrationMode(flags, state.status);
   }
 
-  private async writer(uid: string): Promise<HabitRepository> {
-    return (await this.modeFor(uid)).dualWrite ? this.dualWrite : this.firestoreOnly;
+  /**
+   * In dual-write mode the Firestore commit is the primary write: its outcome and latency are
+   * counted. A refused input (not found, stale version) is the caller's error, not a failure.
+   */
+  private async write<T>(
+    uid: string,
+    run: (repository: HabitRepository) => Promise<T>,
+  ): Promise<T> {
+    if (!(await this.modeFor(uid)).dualWrite) return run(this.firestoreOnly);
+    const started = Date.now();
+    try {
+      const result = await run(this.dualWrite);
+      await this.telemetry.record('dualWritePrimary', 'success', {
+        uid,
+        latencyMs: Date.now() - started,
+      });
+      return result;
+    } catch (error) {
+      if (!(error instanceof DomainError)) {
+        await this.telemetry.record('dualWritePrimary', 'failure', {
+          uid,
+          latencyMs: Date.now() - started,
+          errorCode: (error as { code?: unknown }).code?.toString() ?? 'unknown',
+        });
+      }
+      throw error;
+    }
   }
 
-  async createHabit(uid: string, input: HabitCreateInput) {
-    return (await this.writer(uid)).createHabit(uid, input);
+  createHabit(uid: string, input: HabitCreateInput) {
+    return this.write(uid, (repository) => repository.createHabit(uid, input));
   }
-  async updateHabit(uid: string, input: HabitUpdateInput) {
-    return (await this.writer(uid)).updateHabit(uid, input);
+  updateHabit(uid: string, input: HabitUpdateInput) {
+    return this.write(uid, (repository) => repository.updateHabit(uid, input));
   }
-  async deleteHabit(uid: string, id: string) {
-    return (await this.writer(uid)).deleteHabit(uid, id);
+  deleteHabit(uid: string, id: string) {
+    return this.write(uid, (repository) => repository.deleteHabit(uid, id));
   }
-  async logCompletion(uid: string, input: CompletionLogInput) {
-    return (await this.writer(uid)).logCompletion(uid, input);
+  logCompletion(uid: string, input: CompletionLogInput) {
+    return this.write(uid, (repository) => repository.logCompletion(uid, input));
   }
-  async deleteCompletion(uid: string, input: CompletionDeleteInput) {
-    return (await this.writer(uid)).deleteCompletion(uid, input);
+  deleteCompletion(uid: string, input: CompletionDeleteInput) {
+    return this.write(uid, (repository) => repository.deleteCompletion(uid, input));
   }
-  getHabit(uid: string, id: string) {
-    return this.firestoreOnly.getHabit(uid, id);
+  /** Counts a fallback read, and says whether it found anything. */
+  private async counted<T>(
+    uid: string,
+    found: T | undefined,
+    empty: boolean,
+  ): Promise<T | undefined> {
+    await this.telemetry.record('fallbackRead', empty ? 'empty' : 'served', { uid });
+    return empty ? undefined : found;
   }
-  listHabits(uid: string, input: HabitListInput) {
-    return this.firestoreOnly.listHabits(uid, input);
+
+  async getHabit(uid: string, id: string): Promise<Habit & Partial<FromLegacy>> {
+    try {
+      return await this.firestoreOnly.getHabit(uid, id);
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || !(await this.modeFor(uid)).legacyFallback)
+        throw error;
+      const habit = await this.legacyReads.habit(uid, id);
+      const served = await this.counted(uid, habit, habit === undefined);
+      if (!served) throw error;
+      return { ...served, ...LEGACY };
+    }
   }
-  listCompletions(uid: string, input: CompletionListInput) {
-    return this.firestoreOnly.listCompletions(uid, input);
+
+  async listHabits(uid: string, input: HabitListInput): Promise<HabitPage & Partial<FromLegacy>> {
+    const page = await this.firestoreOnly.listHabits(uid, input);
+    if (page.habits.length > 0 || input.pageToken || !(await this.modeFor(uid)).legacyFallback) {
+      return page;
+    }
+    const legacy = (await this.legacyReads.snapshot(uid)).habits
+      .filter((habit) => input.includeArchived || !habit.archived)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .slice(0, input.limit);
+    const served = await this.counted(uid, legacy, legacy.length === 0);
+    return served ? { habits: served, ...LEGACY } : page;
   }
-  getProgress(uid: string) {
-    return this.firestoreOnly.getProgress(uid);
+
+  async listCompletions(
+    uid: string,
+    input: CompletionListInput,
+  ): Promise<Completion[] & Partial<FromLegacy>> {
+    const completions = await this.firestoreOnly.listCompletions(uid, input);
+    if (completions.length > 0 || !(await this.modeFor(uid)).legacyFallback) return completions;
+    const legacy = (await this.legacyReads.snapshot(uid)).completions
+      .filter((c) => c.date >= input.from && c.date <= input.to)
+      .filter((c) => input.habitId === undefined || c.habitId === input.habitId)
+      .sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+    const served = await this.counted(uid, legacy, legacy.length === 0);
+    return served ? Object.assign(served, LEGACY) : completions;
+  }
+
+  async getProgress(uid: string): Promise<ProgressAndStreaks & Partial<FromLegacy>> {
+    const answer = await this.firestoreOnly.getProgress(uid);
+    const nothingYet = answer.progress.totalXp === 0 && answer.streaks.length === 0;
+    if (!nothingYet || !(await this.modeFor(uid)).legacyFallback) return answer;
+    const legacy = await this.legacyReads.snapshot(uid);
+    const empty = legacy.xpTotal === 0 && legacy.streaks.length === 0;
+    const served = await this.counted(uid, legacy, empty);
+    return served
+      ? { progress: progressFromXp(served.xpTotal), streaks: served.streaks, ...LEGACY }
+      : answer;
   }
 }

@@ -4,7 +4,17 @@ import { z } from 'zod';
 import { config, legacySecrets } from '../config';
 import * as deps from '../api/dependencies';
 import { enqueueDelivery } from '../data/outbox/deliveryQueue';
+import type { DeliveryResult } from '../data/outbox/outboxDelivery';
 import { logs } from '../logs';
+
+/** A delivery found already done ("gone") is a duplicate task: not counted again. */
+const secondaryOutcome: Record<DeliveryResult, 'success' | 'failure' | 'parked' | undefined> = {
+  delivered: 'success',
+  superseded: 'success',
+  awaiting_link: 'parked',
+  failed: 'failure',
+  gone: undefined,
+};
 
 const deliveryTaskSchema = z.object({ uid: z.string().min(1), opId: z.string().min(1) });
 
@@ -38,10 +48,21 @@ export const legacyDelivery = onTaskDispatched(
     const started = Date.now();
     try {
       const result = await deps.outboxDelivery().deliver(uid, opId);
-      logs.legacyDelivered(uid, opId, result, Date.now() - started);
+      const outcome = secondaryOutcome[result];
+      if (outcome) {
+        await deps.telemetry().record('dualWriteSecondary', outcome, {
+          uid,
+          latencyMs: Date.now() - started,
+          ...(outcome === 'failure' && { errorCode: 'rejected' }),
+        });
+      }
     } catch (error) {
-      logs.legacyDeliveryFailed(uid, opId, error, Date.now() - started);
-      throw error;
+      await deps.telemetry().record('dualWriteSecondary', 'failure', {
+        uid,
+        latencyMs: Date.now() - started,
+        errorCode: String((error as { code?: unknown }).code ?? 'unknown'),
+      });
+      throw error; // the task queue retries with backoff
     }
   },
 );

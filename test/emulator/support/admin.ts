@@ -1,18 +1,26 @@
 import { getApps, initializeApp } from 'firebase-admin/app';
+import { type Auth, getAuth } from 'firebase-admin/auth';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { emulatorHost, PROJECT_ID } from './emulators';
 
 let db: Firestore | undefined;
 
+function adminApp() {
+  const firestoreHost = emulatorHost('firestore');
+  const authHost = emulatorHost('auth');
+  process.env.FIRESTORE_EMULATOR_HOST ??= `${firestoreHost.host}:${firestoreHost.port}`;
+  process.env.FIREBASE_AUTH_EMULATOR_HOST ??= `${authHost.host}:${authHost.port}`;
+  return getApps()[0] ?? initializeApp({ projectId: PROJECT_ID });
+}
+
 /** Admin access to the emulated Firestore, to check what a callable stored. */
 export function adminDb(): Firestore {
-  if (!db) {
-    const { host, port } = emulatorHost('firestore');
-    process.env.FIRESTORE_EMULATOR_HOST ??= `${host}:${port}`;
-    const app = getApps()[0] ?? initializeApp({ projectId: PROJECT_ID });
-    db = getFirestore(app);
-  }
-  return db;
+  return (db ??= getFirestore(adminApp()));
+}
+
+/** Admin access to the emulated Auth, to give a test user custom claims. */
+export function adminAuth(): Auth {
+  return getAuth(adminApp());
 }
 
 export async function docData(path: string) {

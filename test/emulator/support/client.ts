@@ -7,6 +7,7 @@ import {
   getFunctions,
   httpsCallable,
 } from 'firebase/functions';
+import { adminAuth } from './admin';
 import { emulatorHost, PROJECT_ID, REGION } from './emulators';
 
 const apps: FirebaseApp[] = [];
@@ -17,7 +18,7 @@ export interface AppClient {
 }
 
 /** A client that talks to the emulators exactly as the mobile app does: the web SDK. */
-async function client(signIn: boolean): Promise<AppClient> {
+async function client(signIn: boolean, claims?: Record<string, unknown>): Promise<AppClient> {
   const app = initializeApp(
     { projectId: PROJECT_ID, apiKey: 'demo-api-key', authDomain: `${PROJECT_ID}.firebaseapp.com` },
     `test-${randomUUID()}`,
@@ -36,6 +37,10 @@ async function client(signIn: boolean): Promise<AppClient> {
       'password-123',
     );
     uid = credential.user.uid;
+    if (claims) {
+      await adminAuth().setCustomUserClaims(uid, claims);
+      await credential.user.getIdToken(true); // the next calls carry the new claims
+    }
   }
   return {
     uid,
@@ -48,6 +53,8 @@ async function client(signIn: boolean): Promise<AppClient> {
 
 export const signedInUser = () => client(true) as Promise<AppClient & { uid: string }>;
 export const signedOutClient = () => client(false);
+export const signedInAdmin = () =>
+  client(true, { admin: true }) as Promise<AppClient & { uid: string }>;
 
 export async function deleteAllClients(): Promise<void> {
   await Promise.all(apps.splice(0).map((app) => deleteApp(app)));

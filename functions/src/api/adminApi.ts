@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { firestore } from '../data/firestore/db';
+import { inBackfillRollout } from '../flags/featureFlags';
+import { telemetryReport } from '../telemetry/telemetryReport';
+import { callable } from './callable';
+import * as deps from './dependencies';
+
+const flagsInputSchema = z.strictObject({ uid: z.string().min(1).max(128).optional() });
+const telemetryInputSchema = z.strictObject({ since: z.iso.datetime().optional() });
+const DAY_MS = 86_400_000;
+
+export const adminApi = {
+  /** The flags in force (for one user, when given) and where each value came from. */
+  flags: callable(
+    'admin-flags',
+    flagsInputSchema,
+    async ({ data }) => {
+      const snapshot = await deps.featureFlags().forUser(data.uid);
+      return {
+        ...(data.uid !== undefined && {
+          uid: data.uid,
+          inBackfillRollout: inBackfillRollout(data.uid, snapshot),
+        }),
+        flags: snapshot.values,
+        sources: snapshot.sources,
+        ...(snapshot.templateVersion !== undefined && {
+          templateVersion: snapshot.templateVersion,
+        }),
+        ...(snapshot.fetchedAt !== undefined && { fetchedAt: snapshot.fetchedAt }),
+      };
+    },
+    { admin: true },
+  ),
+  /** Dual-write success rates and fallback reads since `since` (default: the last 24 hours). */
+  telemetry: callable(
+    'admin-telemetry',
+    telemetryInputSchema,
+    ({ data }) => {
+      const now = new Date();
+      const since = data.since ? new Date(data.since) : new Date(now.getTime() - DAY_MS);
+      return telemetryReport(firestore(), since, now);
+    },
+    { admin: true },
+  ),
+};

@@ -1,0 +1,57 @@
+import type { Firestore } from 'firebase-admin/firestore';
+import { hourKey, shardsOfHour } from './firestoreTelemetry';
+import { telemetryTargets } from './telemetryEvents';
+
+const HOUR_MS = 3_600_000;
+const MAX_HOURS = 24 * 31;
+
+type Counts = Record<string, Record<string, number>>;
+
+function rate(success: number, failure: number, target: number) {
+  const total = success + failure;
+  const value = total === 0 ? null : success / total;
+  return { success, failure, rate: value, target, pass: value === null ? null : value > target };
+}
+
+/** Sums the counters of every hour from `since` to now and judges them against the targets. */
+export async function telemetryReport(db: Firestore, since: Date, now: Date) {
+  const first = Math.max(since.getTime(), now.getTime() - MAX_HOURS * HOUR_MS);
+  const hours: string[] = [];
+  for (let t = first; t <= now.getTime() + HOUR_MS - 1; t += HOUR_MS) {
+    const key = hourKey(new Date(t));
+    if (hours[hours.length - 1] !== key) hours.push(key);
+  }
+  const counts: Counts = {};
+  const snaps = await Promise.all(hours.map((hour) => shardsOfHour(db, hour).get()));
+  for (const shard of snaps.flatMap((snap) => snap.docs)) {
+    for (const [event, value] of Object.entries(shard.data())) {
+      if (typeof value !== 'object' || value === null) continue;
+      for (const [outcome, n] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof n !== 'number') continue;
+        counts[event] ??= {};
+        counts[event][outcome] = (counts[event][outcome] ?? 0) + n;
+      }
+    }
+  }
+  const count = (event: string, outcome: string) => counts[event]?.[outcome] ?? 0;
+  return {
+    since: new Date(first).toISOString(),
+    dualWrite: {
+      primary: rate(
+        count('dualWritePrimary', 'success'),
+        count('dualWritePrimary', 'failure'),
+        telemetryTargets.dualWritePrimary,
+      ),
+      secondary: {
+        ...rate(
+          count('dualWriteSecondary', 'success'),
+          count('dualWriteSecondary', 'failure'),
+          telemetryTargets.dualWriteSecondary,
+        ),
+        parked: count('dualWriteSecondary', 'parked'),
+      },
+    },
+    fallbackReads: count('fallbackRead', 'served') + count('fallbackRead', 'empty'),
+    counts,
+  };
+}
