@@ -69,3 +69,12 @@ export const tokenEncryptionKey = () => secrets.legacyTokenEncryptionKey.value()
 
 /** Relative paths are taken from the functions folder, where the emulator runs the code. */
 export const flagsTemplateFile = () => params.flagsTemplateFile.value();
+
+/**
+ * In the Functions emulator the Admin SDK must not go looking for a service account on the
+ * metadata server (there is none, and nothing here may leave the machine): name an emulated one.
+ */
+export const adminAppOptions = () =>
+  process.env.FUNCTIONS_EMULATOR === 'true'
+    ? { serviceAccountId: 'emulated-service-acct@email.com' }
+    : undefined;

@@ -7,5 +7,9 @@ export { completionsApi as completions } from './api/completionsApi';
 export { progressApi as progress } from './api/progressApi';
 export { migrationApi as migration } from './api/migrationApi';
 export { legacyApi as legacy } from './api/legacyApi';
-export { legacyDelivery, legacyOutboxCreated } from './triggers/legacyDeliveryTriggers';
+export {
+  legacyDelivery,
+  legacyOutboxCreated,
+  legacyOutboxSweep,
+} from './triggers/legacyDeliveryTriggers';
 export { adminApi as admin } from './api/adminApi';

@@ -123,4 +123,10 @@ export const logs = {
       errorCode: fields.errorCode ?? null,
     });
   },
+  outboxSwept(requeued: number): void {
+    logger.info(`stale outbox sweep re-queued ${requeued} entries`, {
+      event: 'outboxSwept',
+      requeued,
+    });
+  },
 };

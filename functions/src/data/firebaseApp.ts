@@ -1,4 +1,5 @@
 import { type App, getApps, initializeApp } from 'firebase-admin/app';
+import { adminAppOptions } from '../config';
 
 const DEFAULT_APP = '[DEFAULT]';
 
@@ -7,5 +8,5 @@ const DEFAULT_APP = '[DEFAULT]';
  * (named) apps may exist already (the Functions runtime makes its own), so look for this one.
  */
 export function firebaseApp(): App {
-  return getApps().find((app) => app.name === DEFAULT_APP) ?? initializeApp();
+  return getApps().find((app) => app.name === DEFAULT_APP) ?? initializeApp(adminAppOptions());
 }

@@ -1,9 +1,12 @@
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { z } from 'zod';
 import { config, legacySecrets } from '../config';
 import * as deps from '../api/dependencies';
+import { firestore } from '../data/firestore/db';
 import { enqueueDelivery } from '../data/outbox/deliveryQueue';
+import { sweepStaleOutbox } from '../data/outbox/outboxSweep';
 import type { DeliveryResult } from '../data/outbox/outboxDelivery';
 import { logs } from '../logs';
 
@@ -64,5 +67,13 @@ export const legacyDelivery = onTaskDispatched(
       });
       throw error; // the task queue retries with backoff
     }
+  },
+);
+
+/** Re-drives what the trigger or the task queue dropped: nothing committed stays undelivered. */
+export const legacyOutboxSweep = onSchedule(
+  { schedule: 'every 10 minutes', region: config.region },
+  async () => {
+    logs.outboxSwept(await sweepStaleOutbox(firestore(), new Date()));
   },
 );

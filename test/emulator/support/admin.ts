@@ -9,8 +9,14 @@ function adminApp() {
   const firestoreHost = emulatorHost('firestore');
   const authHost = emulatorHost('auth');
   process.env.FIRESTORE_EMULATOR_HOST ??= `${firestoreHost.host}:${firestoreHost.port}`;
+  const tasksHost = emulatorHost('tasks');
   process.env.FIREBASE_AUTH_EMULATOR_HOST ??= `${authHost.host}:${authHost.port}`;
-  return getApps()[0] ?? initializeApp({ projectId: PROJECT_ID });
+  process.env.CLOUD_TASKS_EMULATOR_HOST ??= `${tasksHost.host}:${tasksHost.port}`;
+  // A named service account keeps the SDK from asking a metadata server for one.
+  return (
+    getApps()[0] ??
+    initializeApp({ projectId: PROJECT_ID, serviceAccountId: 'emulated-service-acct@email.com' })
+  );
 }
 
 /** Admin access to the emulated Firestore, to check what a callable stored. */
