@@ -42,7 +42,7 @@ export const config = {
   transactionMaxAttempts: 15,
   /** Local days after the user's today that a completion may carry, for travellers ahead of their home zone. */
   completionFutureDaysAllowed: 1,
-  /** Local defaults of the legacy flags (`legacyTimeoutMs`, `legacyMaxRetries`) until Remote Config serves them. */
+  /** Local defaults of the flags `legacyTimeoutMs` and `legacyMaxRetries` (flags/flagDefaults.ts). */
   legacyTimeoutMs: 10_000,
   legacyMaxRetries: 3,
   /** How long an instance trusts its Remote Config template: the delay before an emergency override bites. */
@@ -60,8 +60,6 @@ export function cloudKitSettings() {
       keyId: params.cloudKitServerKeyId.value(),
       privateKeyPem: secrets.cloudKitServerPrivateKey.value(),
     },
-    timeoutMs: config.legacyTimeoutMs,
-    maxRetries: config.legacyMaxRetries,
   };
 }
 

@@ -7,6 +7,7 @@ import type { HabitRepository } from '../data/habitRepository';
 import { CloudKitLegacyStore } from '../data/legacy/cloudkit/cloudKitLegacyStore';
 import { FirestoreWebAuthTokenStore } from '../data/legacy/firestoreWebAuthTokenStore';
 import type { LegacyStore } from '../data/legacy/legacyStore';
+import { ReconfiguringLegacyStore } from '../data/legacy/reconfiguringLegacyStore';
 import { TokenCipher } from '../data/legacy/tokenCipher';
 import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
 import { OutboxDelivery } from '../data/outbox/outboxDelivery';
@@ -38,7 +39,14 @@ export const legacyTokens = lazy<WebAuthTokenStore>(
 );
 
 export const legacyStore = lazy<LegacyStore>(
-  () => new CloudKitLegacyStore(cloudKitSettings(), legacyTokens()),
+  () =>
+    new ReconfiguringLegacyStore(
+      async () => {
+        const { values } = await featureFlags().forUser();
+        return { timeoutMs: values.legacyTimeoutMs, maxRetries: values.legacyMaxRetries };
+      },
+      (limits) => new CloudKitLegacyStore({ ...cloudKitSettings(), ...limits }, legacyTokens()),
+    ),
 );
 
 export const featureFlags = lazy(() => {
