@@ -5,13 +5,8 @@ import type { CkRecord } from './types';
 
 const FORMAT = 'cloudkit-sim/1';
 
-interface SnapshotUser {
-  uid: string;
-  userRecordName: string;
-  epoch: string;
-  seq: number;
-  tokenGeneration: number;
-  registeredAt: number;
+/** A user as the file holds it: the same fields, with the entries as a list. */
+interface SnapshotUser extends Omit<SimUser, 'entries'> {
   /** In seq order; `r` absent = tombstone. */
   entries: Array<{ n: string; s: number; r?: CkRecord }>;
 }
