@@ -6,6 +6,10 @@ afterAll(deleteAllClients);
 const day = (offset: number) =>
   new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
 
+// Twenty transactions contend for the same progress and sync documents; on a 2-core machine the
+// emulator serialises them (and the dual-write deliveries they start) for well over a minute at worst.
+const CONTENDED_TIMEOUT_MS = 180_000;
+
 describe('concurrent writes from one user', () => {
   it('loses no XP and leaves a correct streak when many completions are logged at once', async () => {
     const user = await signedInUser();
@@ -34,5 +38,5 @@ describe('concurrent writes from one user', () => {
     expect(ledger).toHaveLength(20);
     // One creation plus twenty completions: every write bumped the data version exactly once.
     expect((await docData(`users/${user.uid}/meta/sync`))?.version).toBe(21);
-  });
+  }, CONTENDED_TIMEOUT_MS);
 });
