@@ -45,7 +45,8 @@ async function client(signIn: boolean, claims?: Record<string, unknown>): Promis
   return {
     uid,
     async call<T>(name: string, data?: unknown): Promise<T> {
-      const result = await httpsCallable(functions, name)(data);
+      // Longer than the SDK's 70 s default: contended emulator transactions can be slow.
+      const result = await httpsCallable(functions, name, { timeout: 150_000 })(data);
       return result.data as T;
     },
   };
