@@ -38,7 +38,7 @@ export const legacyDelivery = onTaskDispatched(
   {
     region: config.region,
     secrets: legacySecrets,
-    retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 8 },
+    retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 4 },
     rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50 },
   },
   async (request) => {

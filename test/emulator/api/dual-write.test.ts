@@ -136,7 +136,8 @@ describe('dual-write: Firestore first, the legacy store second', () => {
       schedule: { type: 'daily' },
     });
     for (const name of ['v2', 'v3', 'v4']) await user.call('habits-update', { id: habit.id, name });
-    await eventually(user.uid, `CD_Habit_${habit.id}`, { CD_name: 'v4', CD_version: 4 });
+    // Racing deliveries conflict and retry with backoff: allow several rounds of it.
+    await eventually(user.uid, `CD_Habit_${habit.id}`, { CD_name: 'v4', CD_version: 4 }, 150_000);
     const deadline = Date.now() + 30_000;
     while (
       (await collectionIds(`users/${user.uid}/legacyOutbox`)).length > 0 &&
@@ -149,7 +150,7 @@ describe('dual-write: Firestore first, the legacy store second', () => {
       CD_name: 'v4',
       CD_version: 4,
     });
-  });
+  }, 240_000);
 
   it('parks writes of a user without a CloudKit token, and delivers them once the app links', async () => {
     const user = await signedInUser();
