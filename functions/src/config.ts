@@ -47,6 +47,13 @@ export const config = {
   legacyMaxRetries: 3,
   /** How long an instance trusts its Remote Config template: the delay before an emergency override bites. */
   flagCacheTtlMs: 60_000,
+  /**
+   * How long a backfill worker's lease on a user holds. Longer than one batch can take (a page
+   * read with its retries, one commit), so only a dead worker's lease ever expires.
+   */
+  backfillLeaseMs: 120_000,
+  /** Legacy users per fan-out task: each is one small transaction and one enqueue. */
+  fanOutPageSize: 100,
 };
 
 /** Read at call time: parameter values exist only once a function runs. */

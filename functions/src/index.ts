@@ -12,4 +12,9 @@ export {
   legacyOutboxCreated,
   legacyOutboxSweep,
 } from './triggers/legacyDeliveryTriggers';
+export {
+  migrationBackfill,
+  migrationBackfillMessages,
+  migrationFanOut,
+} from './triggers/migrationTriggers';
 export { adminApi as admin } from './api/adminApi';

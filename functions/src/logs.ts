@@ -113,7 +113,7 @@ export const logs = {
   telemetry(
     event: string,
     outcome: string,
-    fields: { uid: string; latencyMs?: number; errorCode?: string },
+    fields: { uid: string; latencyMs?: number; errorCode?: string; count?: number },
   ): void {
     logger.info(`${event}: ${outcome}`, {
       event,
@@ -121,6 +121,68 @@ export const logs = {
       uid: fields.uid,
       latencyMs: fields.latencyMs ?? null,
       errorCode: fields.errorCode ?? null,
+      count: fields.count ?? 1,
+    });
+  },
+  backfillMessageInvalid(messageId: string, reason: string, issues: unknown): void {
+    logger.warn(`migration-backfill message ${messageId} ignored: ${reason}`, {
+      event: 'backfillMessageInvalid',
+      messageId,
+      reason,
+      issues,
+    });
+  },
+  backfillRequested(
+    uid: string,
+    dryRun: boolean,
+    decision: string,
+    runId: string | undefined,
+  ): void {
+    logger.info(`backfill of ${uid}: ${decision}`, {
+      event: 'backfillRequested',
+      uid,
+      dryRun,
+      decision,
+      runId: runId ?? null,
+    });
+  },
+  backfillBatch(
+    uid: string,
+    task: { runId: string; batch: number; dryRun: boolean },
+    outcome: string,
+    counts?: Record<string, number>,
+  ): void {
+    logger.info(`backfill of ${uid}, batch ${task.batch}: ${outcome}`, {
+      event: 'backfillBatch',
+      uid,
+      ...task,
+      outcome,
+      counts: counts ?? null,
+    });
+  },
+  backfillBatchFailed(uid: string, batch: number, code: string, retrying: boolean): void {
+    logger.warn(`backfill of ${uid}, batch ${batch} failed: ${code}`, {
+      event: 'backfillBatchFailed',
+      uid,
+      batch,
+      code,
+      retrying,
+    });
+  },
+  backfillFanOutPage(fanOutId: string, users: number, requested: number, more: boolean): void {
+    logger.info(`backfill fan-out ${fanOutId}: ${requested} of ${users} users requested`, {
+      event: 'backfillFanOutPage',
+      fanOutId,
+      users,
+      requested,
+      more,
+    });
+  },
+  backfillRequestFailed(uid: string, error: unknown): void {
+    logger.warn(`could not queue the backfill of ${uid}`, {
+      event: 'backfillRequestFailed',
+      uid,
+      error: error instanceof Error ? error.message : String(error),
     });
   },
   outboxSwept(requeued: number): void {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { firestore } from '../data/firestore/db';
 import { inBackfillRollout } from '../flags/featureFlags';
+import { migrationStats } from '../migration/migrationStats';
 import { telemetryReport } from '../telemetry/telemetryReport';
-import { callable } from './callable';
+import { callable, noInputSchema } from './callable';
 import * as deps from './dependencies';
 
 const flagsInputSchema = z.strictObject({ uid: z.string().min(1).max(128).optional() });
@@ -41,5 +42,14 @@ export const adminApi = {
       return telemetryReport(firestore(), since, now);
     },
     { admin: true },
+  ),
+  /** Users per migration status, records migrated, failures, migration times. */
+  migrationStats: callable(
+    'admin-migrationStats',
+    noInputSchema,
+    () => migrationStats(firestore()),
+    {
+      admin: true,
+    },
   ),
 };

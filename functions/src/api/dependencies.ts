@@ -17,7 +17,13 @@ import { LegacyReadFallback } from '../data/legacyReadFallback';
 import { RepositoryFacade } from '../data/repositoryFacade';
 import { FeatureFlags } from '../flags/featureFlags';
 import { fileTemplateSource, remoteConfigTemplateSource } from '../flags/templateSource';
+import { BackfillFanOut } from '../migration/backfillFanOut';
+import { BackfillJob } from '../migration/backfillJob';
+import { BackfillRequests } from '../migration/backfillRequests';
+import { cloudBackfillTasks } from '../migration/backfillTasks';
 import { MigrationStateStore } from '../migration/migrationStateStore';
+import { inBackfillRollout } from '../flags/featureFlags';
+import { config } from '../config';
 import { FirestoreTelemetry } from '../telemetry/firestoreTelemetry';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 
@@ -57,14 +63,56 @@ export const featureFlags = lazy(() => {
   return new FeatureFlags(source, { app: firebaseApp() });
 });
 
+const firestoreHabits = lazy(() => new FirestoreHabitRepository(firestore()));
+
+export const backfillTasks = cloudBackfillTasks;
+
+export const backfillRequests = lazy(
+  () => new BackfillRequests(migrations(), backfillTasks, telemetry()),
+);
+
+/** Whether the user's backfill may start now: the flag is on and they are in the rollout. */
+export async function backfillAllowed(
+  uid: string,
+): Promise<'allowed' | 'backfill_disabled' | 'not_in_rollout'> {
+  const snapshot = await featureFlags().forUser(uid);
+  if (!snapshot.values.backfillEnabled) return 'backfill_disabled';
+  return inBackfillRollout(uid, snapshot) ? 'allowed' : 'not_in_rollout';
+}
+
+export const backfillFanOut = lazy(
+  () =>
+    new BackfillFanOut(legacyStore(), backfillRequests(), backfillTasks, async (uid) =>
+      inBackfillRollout(uid, await featureFlags().forUser(uid)),
+    ),
+);
+
+export const backfillJob = lazy(
+  () =>
+    new BackfillJob({
+      db: firestore(),
+      states: migrations(),
+      legacy: legacyStore(),
+      tasks: backfillTasks,
+      telemetry: telemetry(),
+      flags: async (uid) => (await featureFlags().forUser(uid)).values,
+      recomputeStreaks: (uid) => firestoreHabits().recomputeStreaks(uid),
+      leaseMs: config.backfillLeaseMs,
+    }),
+);
+
 export const habits = lazy<HabitRepository>(
   () =>
     new RepositoryFacade(
-      new FirestoreHabitRepository(firestore()),
+      firestoreHabits(),
       new FirestoreHabitRepository(firestore(), undefined, recordInOutbox),
       {
         flags: async (uid) => (await featureFlags().forUser(uid)).values,
         migrationState: (uid) => migrations().get(uid),
+        requestBackfill: async (uid) => {
+          if ((await backfillAllowed(uid)) !== 'allowed') return;
+          await backfillRequests().request(uid, { force: false, dryRun: false });
+        },
       },
       telemetry(),
       new LegacyReadFallback(legacyStore()),

@@ -1,6 +1,6 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import { ZodError, type core } from 'zod';
-import { DomainError, InvalidInputError } from '../domain/errors';
+import { DomainError, InvalidInputError, PreconditionError } from '../domain/errors';
 import { logs } from '../logs';
 
 export interface FieldIssue {
@@ -33,6 +33,9 @@ export function toHttpsError(callable: string, error: unknown): HttpsError {
   if (error instanceof ZodError) return invalidArgument(fieldIssues(error.issues));
   if (error instanceof InvalidInputError) {
     return invalidArgument([{ path: dotted(error.path), message: error.message }]);
+  }
+  if (error instanceof PreconditionError) {
+    return new HttpsError('failed-precondition', error.message, { reason: error.reason });
   }
   if (error instanceof DomainError) {
     switch (error.kind) {

@@ -28,8 +28,11 @@ export const legacyApi = {
       if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
       logs.legacyLinkUnverified(uid, error.code);
     }
-    // Writes that waited for this link go out now; the backfill's waiting run joins here later.
+    // Writes and a backfill run that waited for this link go on now.
     const requeued = await deps.requeueLegacyWrites(uid);
+    if ((await deps.migrations().get(uid)).status === 'awaiting_link') {
+      await deps.backfillRequests().request(uid, { force: false, dryRun: false });
+    }
     logs.legacyLinked(uid, requeued);
     return { linked: true as const };
   }),

@@ -11,6 +11,7 @@ import { DomainError, NotFoundError } from '../domain/errors';
 import type { Habit } from '../domain/habit';
 import { progressFromXp } from '../domain/progress';
 import type { LegacyReadFallback } from './legacyReadFallback';
+import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepository';
 
@@ -23,6 +24,8 @@ const LEGACY: FromLegacy = { source: 'legacy' };
 export interface ModeSources {
   flags(uid: string): Promise<ModeFlags>;
   migrationState(uid: string): Promise<MigrationState>;
+  /** Queues the user's backfill if the flags allow it; a read that needed the legacy store asks. */
+  requestBackfill(uid: string): Promise<void>;
 }
 
 /**
@@ -91,13 +94,20 @@ export class RepositoryFacade implements HabitRepository {
   deleteCompletion(uid: string, input: CompletionDeleteInput) {
     return this.write(uid, (repository) => repository.deleteCompletion(uid, input));
   }
-  /** Counts a fallback read, and says whether it found anything. */
+  /** Counts a fallback read, asks for the backfill when it found data, says whether it did. */
   private async counted<T>(
     uid: string,
     found: T | undefined,
     empty: boolean,
   ): Promise<T | undefined> {
     await this.telemetry.record('fallbackRead', empty ? 'empty' : 'served', { uid });
+    if (!empty) {
+      // The read is served either way: a backfill that cannot be queued now is asked for again
+      // by the next fallback read.
+      await this.sources
+        .requestBackfill(uid)
+        .catch((error) => logs.backfillRequestFailed(uid, error));
+    }
     return empty ? undefined : found;
   }
 

@@ -3,7 +3,8 @@
  * into the HttpsError code API.md promises, in one place.
  */
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'not-found' | 'version-conflict' | 'already-exists' | 'invalid-input';
+  abstract readonly kind:
+    'not-found' | 'version-conflict' | 'already-exists' | 'invalid-input' | 'precondition';
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -37,6 +38,18 @@ export class InvalidInputError extends DomainError {
   readonly kind = 'invalid-input';
   constructor(
     readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request is valid but the system is not in a state to do it (a flag off, not in rollout). */
+export class PreconditionError extends DomainError {
+  readonly kind = 'precondition';
+  constructor(
+    /** A stable code a client or script can branch on. */
+    readonly reason: string,
     message: string,
   ) {
     super(message);

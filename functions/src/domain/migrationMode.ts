@@ -1,4 +1,4 @@
-import type { MigrationStatus } from './migrationState';
+import { MIGRATED_STATUSES, type MigrationStatus } from './migrationState';
 
 export interface ModeFlags {
   dualWriteEnabled: boolean;
@@ -14,8 +14,6 @@ export interface MigrationMode {
   legacyFallback: boolean;
 }
 
-const MIGRATED: ReadonlySet<MigrationStatus> = new Set(['completed', 'completed_with_errors']);
-
 /**
  * | forceMigrationComplete | dualWriteEnabled | fallback flag | user migrated | dualWrite | fallback |
  * | on                     | any              | any           | any           | no        | no       |
@@ -28,6 +26,6 @@ export function migrationMode(flags: ModeFlags, status: MigrationStatus): Migrat
   if (flags.forceMigrationComplete) return { dualWrite: false, legacyFallback: false };
   return {
     dualWrite: flags.dualWriteEnabled,
-    legacyFallback: flags.legacyReadFallbackEnabled && !MIGRATED.has(status),
+    legacyFallback: flags.legacyReadFallbackEnabled && !MIGRATED_STATUSES.has(status),
   };
 }

@@ -11,12 +11,60 @@ export const migrationStatuses = [
 ] as const;
 export type MigrationStatus = (typeof migrationStatuses)[number];
 
+export const MIGRATED_STATUSES: ReadonlySet<MigrationStatus> = new Set([
+  'completed',
+  'completed_with_errors',
+]);
+
+/**
+ * What a run counts, one key per outcome of a legacy record. Every record read lands in exactly
+ * one of them, so their sum is the number of records the run has read.
+ * - habits, completions, xp, streaks: in Firestore as the legacy store has them;
+ * - deleted: a legacy deletion applied to Firestore;
+ * - skipped: Firestore kept its own (newer, or deleted by the user) version;
+ * - quarantined: unreadable, written to migrationErrors with the reason.
+ */
+export const migrationCountKeys = [
+  'habits',
+  'completions',
+  'xp',
+  'streaks',
+  'deleted',
+  'skipped',
+  'quarantined',
+] as const;
+export type MigrationCountKey = (typeof migrationCountKeys)[number];
+export type MigrationCounts = Record<MigrationCountKey, number>;
+
+export function emptyCounts(): MigrationCounts {
+  return Object.fromEntries(migrationCountKeys.map((key) => [key, 0])) as MigrationCounts;
+}
+
+export function addCounts(
+  a: Partial<MigrationCounts>,
+  b: Partial<MigrationCounts>,
+): MigrationCounts {
+  return Object.fromEntries(
+    migrationCountKeys.map((key) => [key, (a[key] ?? 0) + (b[key] ?? 0)]),
+  ) as MigrationCounts;
+}
+
+export function totalCount(counts: Partial<MigrationCounts>): number {
+  return migrationCountKeys.reduce((sum, key) => sum + (counts[key] ?? 0), 0);
+}
+
+export const MIGRATION_SCHEMA_VERSION = 1;
+
 /** users/{uid}/meta/migration as DESIGN.md describes it; every field but status is optional. */
 export const migrationStateSchema = z.looseObject({
   status: z.enum(migrationStatuses),
   runId: z.string().optional(),
+  dryRun: z.boolean().optional(),
   cursor: z.string().nullable().optional(),
+  /** Record pages committed by this run. */
   batches: z.number().int().optional(),
+  /** The legacy stream is exhausted: what is left is recomputing streaks and completing. */
+  streamEnded: z.boolean().optional(),
   counts: z.record(z.string(), z.number().int()).optional(),
   attempts: z.number().int().optional(),
   lastError: z
@@ -27,6 +75,7 @@ export const migrationStateSchema = z.looseObject({
   startedAt: z.string().nullable().optional(),
   updatedAt: z.string().nullable().optional(),
   completedAt: z.string().nullable().optional(),
+  durationMs: z.number().nullable().optional(),
   leaseOwner: z.string().nullable().optional(),
   leaseExpiresAt: z.string().nullable().optional(),
   schemaVersion: z.number().int().optional(),

@@ -150,3 +150,11 @@ function weeklyCountStreak(
   const alive = weeks[weeks.length - 1] >= weekOf(today) - 1;
   return { habitId, current: alive ? last : 0, longest, lastCompletedDate };
 }
+
+/**
+ * A migrated habit's longest run may predate the completions that survive (the old app kept the
+ * number, not always the days): the stored floor keeps it from shrinking when recomputed.
+ */
+export function withLongestAtLeast(streak: Streak, floor: number | undefined): Streak {
+  return floor !== undefined && floor > streak.longest ? { ...streak, longest: floor } : streak;
+}

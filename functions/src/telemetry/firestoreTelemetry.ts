@@ -1,6 +1,11 @@
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { logs } from '../logs';
-import type { Telemetry, TelemetryEvent, TelemetryOutcome } from './telemetryEvents';
+import type {
+  Telemetry,
+  TelemetryEvent,
+  TelemetryFields,
+  TelemetryOutcome,
+} from './telemetryEvents';
 
 export const TELEMETRY_SHARDS = 10;
 
@@ -27,14 +32,14 @@ export class FirestoreTelemetry implements Telemetry {
   async record<E extends TelemetryEvent>(
     event: E,
     outcome: TelemetryOutcome<E>,
-    fields: { uid: string; latencyMs?: number; errorCode?: string },
+    fields: TelemetryFields,
   ): Promise<void> {
     logs.telemetry(event, outcome, fields);
     const now = this.clock();
     // Nested maps, not dotted keys: set() with merge takes a dotted key as one literal name.
     const counters: Record<string, unknown> = {
       [event]: {
-        [outcome]: FieldValue.increment(1),
+        [outcome]: FieldValue.increment(fields.count ?? 1),
         ...(fields.latencyMs !== undefined && {
           latencyMsTotal: FieldValue.increment(Math.round(fields.latencyMs)),
         }),

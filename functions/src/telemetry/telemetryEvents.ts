@@ -3,6 +3,20 @@ export const telemetryEvents = {
   dualWritePrimary: ['success', 'failure'],
   dualWriteSecondary: ['success', 'failure', 'parked'],
   fallbackRead: ['served', 'empty'],
+  /** Transitions of a user's (real, not dry) backfill run. */
+  migration: [
+    'queued',
+    'started',
+    'completed',
+    'completed_with_errors',
+    'failed',
+    'awaiting_link',
+    'paused',
+  ],
+  /** Legacy records by outcome, counted per batch (`count` carries the number). */
+  migrationRecords: ['migrated', 'skipped', 'quarantined'],
+  backfillBatch: ['success', 'failure'],
+  backfillMessage: ['accepted', 'invalid'],
 } as const;
 
 export type TelemetryEvent = keyof typeof telemetryEvents;
@@ -13,11 +27,20 @@ export const telemetryTargets = {
   dualWriteSecondary: 0.95,
 } as const;
 
+export interface TelemetryFields {
+  /** The user concerned; `-` for events about no one user (a Pub/Sub message). */
+  uid: string;
+  latencyMs?: number;
+  errorCode?: string;
+  /** How many the event stands for (records in a batch); 1 when absent. */
+  count?: number;
+}
+
 /** What every component reports through: awaited, so a count is never lost with the instance. */
 export interface Telemetry {
   record<E extends TelemetryEvent>(
     event: E,
     outcome: TelemetryOutcome<E>,
-    fields: { uid: string; latencyMs?: number; errorCode?: string },
+    fields: TelemetryFields,
   ): Promise<void>;
 }

@@ -28,6 +28,7 @@ import type {
 } from '../habitRepository';
 import type { ChangeRecorder, EntityChange } from '../entityChange';
 import { decodePageToken, encodePageToken } from './pageToken';
+import { legacyLongestOf, streakDocument, streakWithFloor } from './streakDocuments';
 import { type UserPaths, userPaths } from './paths';
 import {
   readStored,
@@ -150,26 +151,50 @@ export class FirestoreHabitRepository implements HabitRepository {
 
       // Which days count depends on schedule and target: the stored streak must follow them.
       if (changes.schedule !== undefined || changes.targetPerDay !== undefined) {
-        const [settingsSnap, historySnap] = await Promise.all([
-          tx.get(paths.settings),
-          tx.get(paths.completions.where('habitId', '==', id).select('date', 'count')),
-        ]);
-        const streak = computeStreak({
-          habitId: id,
-          schedule: habit.schedule,
-          targetPerDay: habit.targetPerDay,
-          completions: historySnap.docs.map((d) => ({
-            date: d.get('date'),
-            count: d.get('count'),
-          })),
-          today: localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone),
-        });
-        tx.set(paths.streaks.doc(id), { ...streak, updatedAt: now });
+        await this.storeRecomputedStreak(tx, paths, habit, now);
       }
       tx.set(paths.habits.doc(id), habit);
       changed({ kind: 'habit', op: 'upsert', id, version: habit.version, entity: habit });
       return habit;
     });
+  }
+
+  /** Reads all the habit's days: every write to it happens after this in the transaction. */
+  private async storeRecomputedStreak(
+    tx: Transaction,
+    paths: UserPaths,
+    habit: Habit,
+    now: string,
+  ): Promise<void> {
+    const [settingsSnap, historySnap, streakSnap] = await Promise.all([
+      tx.get(paths.settings),
+      tx.get(paths.completions.where('habitId', '==', habit.id).select('date', 'count')),
+      tx.get(paths.streaks.doc(habit.id)),
+    ]);
+    const streak = computeStreak({
+      habitId: habit.id,
+      schedule: habit.schedule,
+      targetPerDay: habit.targetPerDay,
+      completions: historySnap.docs.map((d) => ({ date: d.get('date'), count: d.get('count') })),
+      today: localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone),
+    });
+    tx.set(paths.streaks.doc(habit.id), streakDocument(streak, legacyLongestOf(streakSnap), now));
+  }
+
+  /**
+   * Every habit's streak from its completions, one transaction per habit so that a user with
+   * years of history never needs one huge transaction. The backfill's last step.
+   */
+  async recomputeStreaks(uid: string): Promise<number> {
+    const habitIds = (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
+    for (const id of habitIds) {
+      await this.write(uid, async (tx, paths, now) => {
+        const habit = readStoredIfExists(storedHabit, await tx.get(paths.habits.doc(id)));
+        if (habit) await this.storeRecomputedStreak(tx, paths, habit, now);
+        return habit ? undefined : new Unchanged(undefined);
+      });
+    }
+    return habitIds.length;
   }
 
   async deleteHabit(uid: string, id: string): Promise<void> {
@@ -241,15 +266,23 @@ export class FirestoreHabitRepository implements HabitRepository {
     now: string,
   ) {
     const id = completionId(habitId, date);
-    const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, historySnap] =
-      await Promise.all([
-        tx.get(paths.habits.doc(habitId)),
-        tx.get(paths.settings),
-        tx.get(paths.completions.doc(id)),
-        tx.get(paths.tombstones.doc(id)),
-        tx.get(paths.progress),
-        tx.get(paths.completions.where('habitId', '==', habitId).select('date', 'count')),
-      ]);
+    const [
+      habitSnap,
+      settingsSnap,
+      existingSnap,
+      tombstoneSnap,
+      progressSnap,
+      historySnap,
+      streakSnap,
+    ] = await Promise.all([
+      tx.get(paths.habits.doc(habitId)),
+      tx.get(paths.settings),
+      tx.get(paths.completions.doc(id)),
+      tx.get(paths.tombstones.doc(id)),
+      tx.get(paths.progress),
+      tx.get(paths.completions.where('habitId', '==', habitId).select('date', 'count')),
+      tx.get(paths.streaks.doc(habitId)),
+    ]);
     const habit = readStoredIfExists(storedHabit, habitSnap);
     if (!habit) throw new NotFoundError('habit', habitId);
     const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
@@ -263,14 +296,18 @@ export class FirestoreHabitRepository implements HabitRepository {
       existing: readStoredIfExists(storedCompletion, existingSnap),
       tombstone: readStoredIfExists(storedTombstone, tombstoneSnap),
       previousTotal: readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0,
+      legacyLongest: legacyLongestOf(streakSnap),
       streakWith: (days: { date: string; count: number }[]) =>
-        computeStreak({
-          habitId: habit.id,
-          schedule: habit.schedule,
-          targetPerDay: habit.targetPerDay,
-          completions: [...otherDays, ...days],
-          today,
-        }),
+        streakWithFloor(
+          computeStreak({
+            habitId: habit.id,
+            schedule: habit.schedule,
+            targetPerDay: habit.targetPerDay,
+            completions: [...otherDays, ...days],
+            today,
+          }),
+          legacyLongestOf(streakSnap),
+        ),
     };
   }
 
@@ -303,7 +340,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       tx.set(paths.completions.doc(id), completion);
       changed({ kind: 'completion', op: 'upsert', id, version, entity: completion });
       if (tombstone) tx.delete(paths.tombstones.doc(id));
-      tx.set(paths.streaks.doc(input.habitId), { ...streak, updatedAt: now });
+      tx.set(paths.streaks.doc(input.habitId), streakDocument(streak, day.legacyLongest, now));
       const progress = this.recordXp(
         tx,
         paths,
@@ -332,7 +369,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         deletedAt: now,
       });
       changed({ kind: 'completion', op: 'delete', id, version: existing.version + 1 });
-      tx.set(paths.streaks.doc(input.habitId), { ...streak, updatedAt: now });
+      tx.set(paths.streaks.doc(input.habitId), streakDocument(streak, day.legacyLongest, now));
       const progress = this.recordXp(
         tx,
         paths,

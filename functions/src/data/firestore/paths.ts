@@ -11,9 +11,12 @@ export function userPaths(db: Firestore, uid: string) {
     streaks: user.collection('streaks'),
     tombstones: user.collection('tombstones'),
     legacyOutbox: user.collection('legacyOutbox'),
+    migrationErrors: user.collection('migrationErrors'),
     progress: user.collection('meta').doc('progress'),
     sync: user.collection('meta').doc('sync'),
     migration: user.collection('meta').doc('migration'),
+    /** A dry run's state: kept apart so that counting never changes how the user is served. */
+    migrationDryRun: user.collection('meta').doc('migrationDryRun'),
     settings: user.collection('settings').doc(SETTINGS_DOC_ID),
   };
 }

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { getFunctions } from 'firebase-admin/functions';
-import { config } from '../../config';
-import { firebaseApp } from '../firebaseApp';
+import { enqueueTask } from '../tasks/taskQueue';
 
 export const LEGACY_DELIVERY_FUNCTION = 'legacyDelivery';
 
@@ -11,18 +8,9 @@ export interface DeliveryTask {
 }
 
 /**
- * Hands one outbox entry to the delivery task queue. The task id is a hash of the entry and its
- * enqueue count: a duplicate trigger is refused by Cloud Tasks, a deliberate re-queue is not.
+ * Hands one outbox entry to the delivery task queue. The enqueue count is part of the task id: a
+ * duplicate trigger is refused, a deliberate re-queue is not.
  */
 export async function enqueueDelivery(task: DeliveryTask, enqueues: number): Promise<void> {
-  const id = createHash('sha256').update(`${task.uid}/${task.opId}/${enqueues}`).digest('hex');
-  const queue = getFunctions(firebaseApp()).taskQueue(
-    `locations/${config.region}/functions/${LEGACY_DELIVERY_FUNCTION}`,
-  );
-  try {
-    await queue.enqueue(task, { id });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'functions/task-already-exists') return;
-    throw error;
-  }
+  await enqueueTask(LEGACY_DELIVERY_FUNCTION, { ...task }, [task.uid, task.opId, enqueues]);
 }

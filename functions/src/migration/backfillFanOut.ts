@@ -1,0 +1,49 @@
+import type { LegacyStore } from '../data/legacy/legacyStore';
+import type { FanOutTask, RunKind } from '../domain/backfillMessages';
+import { config } from '../config';
+import { logs } from '../logs';
+import type { BackfillRequests } from './backfillRequests';
+import type { BackfillTasks } from './backfillTasks';
+
+/** Requests at a time: enough to keep a page quick, few enough not to swamp the state documents. */
+const PARALLEL_REQUESTS = 10;
+
+/** Queues each user's backfill, a few at a time. */
+export async function requestAll(
+  uids: readonly string[],
+  requests: BackfillRequests,
+  kind: RunKind,
+): Promise<void> {
+  for (let i = 0; i < uids.length; i += PARALLEL_REQUESTS) {
+    await Promise.all(
+      uids.slice(i, i + PARALLEL_REQUESTS).map((uid) => requests.request(uid, kind)),
+    );
+  }
+}
+
+/**
+ * `all`: one task per page of the legacy user list, each enqueueing the next, so no instance ever
+ * holds the whole list (DESIGN.md invariant 5). A retried page requests its users again, which
+ * changes nothing for those already queued.
+ */
+export class BackfillFanOut {
+  constructor(
+    private readonly legacy: LegacyStore,
+    private readonly requests: BackfillRequests,
+    private readonly tasks: BackfillTasks,
+    private readonly inRollout: (uid: string) => Promise<boolean>,
+  ) {}
+
+  async page(task: FanOutTask): Promise<void> {
+    const page = await this.legacy.listUsers(task.pageToken ?? undefined, config.fanOutPageSize);
+    const uids: string[] = [];
+    for (const { uid } of page.users) {
+      if (task.force || (await this.inRollout(uid))) uids.push(uid);
+    }
+    await requestAll(uids, this.requests, task);
+    if (page.nextPageToken) {
+      await this.tasks.enqueueFanOut({ ...task, pageToken: page.nextPageToken });
+    }
+    logs.backfillFanOutPage(task.fanOutId, page.users.length, uids.length, !!page.nextPageToken);
+  }
+}

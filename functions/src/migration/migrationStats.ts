@@ -1,0 +1,65 @@
+import { AggregateField, type Firestore, type Query } from 'firebase-admin/firestore';
+import { migrationCountKeys, migrationStatuses } from '../domain/migrationState';
+
+export interface MigrationStats {
+  /** Users with a migration state, per status; users never queued have none (not_started). */
+  usersByStatus: Record<string, number>;
+  /** Legacy records per outcome, summed over every user's current run. */
+  records: Record<string, number>;
+  recordsMigrated: number;
+  failures: { users: number; quarantinedRecords: number };
+  /** Over completed runs: from the first batch's start to completion. */
+  migrationTimeMs: { average: number | null; p95: number | null; completedRuns: number };
+}
+
+/**
+ * Aggregation queries over every user's users/{uid}/meta/migration: the work is done by Firestore,
+ * so the cost does not grow with the number of users held in memory (none are).
+ */
+export async function migrationStats(db: Firestore): Promise<MigrationStats> {
+  const states = db.collectionGroup('meta').where('dryRun', '==', false);
+  const [statusCounts, sums, durations] = await Promise.all([
+    Promise.all(
+      migrationStatuses.map(async (status) => {
+        const snap = await states.where('status', '==', status).count().get();
+        return [status, snap.data().count] as const;
+      }),
+    ),
+    states
+      .aggregate(
+        Object.fromEntries(
+          migrationCountKeys.map((key) => [key, AggregateField.sum(`counts.${key}`)]),
+        ),
+      )
+      .get(),
+    durationStats(states.where('durationMs', '>=', 0)),
+  ]);
+  const records = Object.fromEntries(
+    migrationCountKeys.map((key) => [key, Number(sums.data()[key] ?? 0)]),
+  );
+  const usersByStatus = Object.fromEntries(statusCounts.filter(([, n]) => n > 0));
+  return {
+    usersByStatus,
+    records,
+    recordsMigrated:
+      records.habits + records.completions + records.xp + records.streaks + records.deleted,
+    failures: { users: usersByStatus.failed ?? 0, quarantinedRecords: records.quarantined },
+    migrationTimeMs: durations,
+  };
+}
+
+async function durationStats(completed: Query): Promise<MigrationStats['migrationTimeMs']> {
+  const summary = await completed
+    .aggregate({ runs: AggregateField.count(), average: AggregateField.average('durationMs') })
+    .get();
+  const { runs, average } = summary.data();
+  if (runs === 0) return { average: null, p95: null, completedRuns: 0 };
+  // The nearest-rank 95th percentile, read as the one document at that rank.
+  const rank = Math.ceil(0.95 * runs) - 1;
+  const atRank = await completed.orderBy('durationMs').offset(rank).limit(1).get();
+  return {
+    average: average === null ? null : Math.round(average),
+    p95: (atRank.docs[0]?.get('durationMs') as number | undefined) ?? null,
+    completedRuns: runs,
+  };
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { onMessagePublished } from 'firebase-functions/v2/pubsub';
+import { onTaskDispatched } from 'firebase-functions/v2/tasks';
+import { config, legacySecrets } from '../config';
+import * as deps from '../api/dependencies';
+import { backfillTaskSchema, fanOutTaskSchema } from '../domain/backfillMessages';
+import { logs } from '../logs';
+import { dispatchBackfill, parseBackfillMessage } from '../migration/backfillDispatcher';
+
+export const BACKFILL_TOPIC = 'migration-backfill';
+
+/** Worker retries: enough for a CloudKit outage of about an hour, backing off to 5 minutes. */
+const WORKER_MAX_ATTEMPTS = 20;
+
+/**
+ * An operator's message. An invalid one is logged, counted and acknowledged: redelivering it
+ * would fail the same way forever. A valid one that cannot be queued throws, so Pub/Sub retries.
+ */
+export const migrationBackfillMessages = onMessagePublished(
+  { topic: BACKFILL_TOPIC, region: config.region, retry: true, secrets: legacySecrets },
+  async (event) => {
+    const { messageId } = event.data.message;
+    const parsed = parseBackfillMessage(event.data.message.data);
+    if (!parsed.ok) {
+      logs.backfillMessageInvalid(messageId, parsed.reason, parsed.issues);
+      await deps.telemetry().record('backfillMessage', 'invalid', { uid: '-' });
+      return;
+    }
+    await dispatchBackfill(parsed.message, messageId, deps.backfillRequests(), deps.backfillTasks);
+    await deps.telemetry().record('backfillMessage', 'accepted', { uid: '-' });
+  },
+);
+
+/** One batch of one user's backfill (migration/backfillJob). */
+export const migrationBackfill = onTaskDispatched(
+  {
+    region: config.region,
+    secrets: legacySecrets,
+    memory: '512MiB',
+    timeoutSeconds: 300,
+    retryConfig: {
+      maxAttempts: WORKER_MAX_ATTEMPTS,
+      minBackoffSeconds: 1,
+      maxBackoffSeconds: 300,
+      maxDoublings: 5,
+    },
+    // CloudKit throttles per container: a modest number of users at a time keeps the backfill
+    // from starving the app's own traffic.
+    rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 20 },
+  },
+  async (request) => {
+    const parsed = backfillTaskSchema.safeParse(request.data);
+    if (!parsed.success) {
+      logs.invalidTaskPayload('migrationBackfill', parsed.error.issues);
+      return;
+    }
+    await deps.backfillJob().run(parsed.data, {
+      owner: `${request.id}#${randomUUID()}`,
+      finalAttempt: request.retryCount >= WORKER_MAX_ATTEMPTS - 1,
+    });
+  },
+);
+
+/** One page of the legacy user list for an `all` message (migration/backfillFanOut). */
+export const migrationFanOut = onTaskDispatched(
+  {
+    region: config.region,
+    secrets: legacySecrets,
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
+    rateLimits: { maxConcurrentDispatches: 2 },
+  },
+  async (request) => {
+    const parsed = fanOutTaskSchema.safeParse(request.data);
+    if (!parsed.success) {
+      logs.invalidTaskPayload('migrationFanOut', parsed.error.issues);
+      return;
+    }
+    await deps.backfillFanOut().page(parsed.data);
+  },
+);
