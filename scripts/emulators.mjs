@@ -4,7 +4,7 @@
 // elsewhere it leaves firebase-tools to download its own emulators as usual.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,6 +89,25 @@ function prepareLocalSecrets() {
   );
 }
 
+const LOCAL_ENV_FILE = join(ROOT, 'functions', '.env.local');
+export const TEST_FLAGS_FILE = join(ROOT, '.cache', 'flags', 'remote-config.template.json');
+
+/**
+ * Tests change flags as an operator publishes a template: they edit a copy of the committed one,
+ * and the functions trust what they read for a second instead of a minute. `npm start` reads the
+ * committed template itself (functions/.env.demo-habits), so no .env.local is left behind.
+ */
+function prepareLocalEnv(mode) {
+  rmSync(LOCAL_ENV_FILE, { force: true });
+  if (mode !== 'exec') return;
+  mkdirSync(dirname(TEST_FLAGS_FILE), { recursive: true });
+  copyFileSync(join(ROOT, 'config', 'remote-config.template.json'), TEST_FLAGS_FILE);
+  writeFileSync(
+    LOCAL_ENV_FILE,
+    `FLAGS_TEMPLATE_FILE=${TEST_FLAGS_FILE}\nFLAG_CACHE_TTL_SECONDS=1\n`,
+  );
+}
+
 async function waitForSimulator(url, child) {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     if (child.exitCode !== null) throw new Error('the CloudKit simulator exited at start');
@@ -127,6 +146,7 @@ function firebaseBin() {
 /** Runs `firebase emulators:<mode>`; resolves with its exit code. */
 export async function runEmulators(mode, extraArgs = [], { freshLegacyData = false } = {}) {
   prepareLocalSecrets();
+  prepareLocalEnv(mode);
   const simulator = await startSimulator({ fresh: freshLegacyData });
   const args = [`emulators:${mode}`, '--only', EMULATORS, '--project', PROJECT_ID, ...extraArgs];
   const env = { ...emulatorEnv(), CLOUDKIT_SIM_URL: `http://127.0.0.1:${SIM_PORT}` };
@@ -136,6 +156,7 @@ export async function runEmulators(mode, extraArgs = [], { freshLegacyData = fal
   process.on('SIGTERM', forward);
   const code = await new Promise((done) => child.on('exit', (exit) => done(exit ?? 1)));
   simulator.kill('SIGTERM');
+  rmSync(LOCAL_ENV_FILE, { force: true });
   return code;
 }
 

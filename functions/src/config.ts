@@ -1,4 +1,4 @@
-import { defineSecret, defineString } from 'firebase-functions/params';
+import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
 
 /**
  * Everything the functions are configured with, built in one place. Nothing else reads the
@@ -24,6 +24,10 @@ const params = {
     default: '',
     description: 'Empty: flags from Remote Config. A path: that template file (emulators, tests)',
   }),
+  flagCacheTtlSeconds: defineInt('FLAG_CACHE_TTL_SECONDS', {
+    default: 60,
+    description: 'How long an instance trusts its flags: the delay before an override bites',
+  }),
 };
 
 export const secrets = {
@@ -45,8 +49,6 @@ export const config = {
   /** Local defaults of the flags `legacyTimeoutMs` and `legacyMaxRetries` (flags/flagDefaults.ts). */
   legacyTimeoutMs: 10_000,
   legacyMaxRetries: 3,
-  /** How long an instance trusts its Remote Config template: the delay before an emergency override bites. */
-  flagCacheTtlMs: 60_000,
   /**
    * How long a backfill worker's lease on a user holds. Longer than one batch can take (a page
    * read with its retries, one commit), so only a dead worker's lease ever expires.
@@ -74,6 +76,9 @@ export const tokenEncryptionKey = () => secrets.legacyTokenEncryptionKey.value()
 
 /** Relative paths are taken from the functions folder, where the emulator runs the code. */
 export const flagsTemplateFile = () => params.flagsTemplateFile.value();
+
+/** How long an instance trusts its Remote Config template (the tests shorten it to a second). */
+export const flagCacheTtlMs = () => params.flagCacheTtlSeconds.value() * 1000;
 
 /**
  * In the Functions emulator the Admin SDK must not go looking for a service account on the

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { cloudKitSettings, flagsTemplateFile, tokenEncryptionKey } from '../config';
+import { cloudKitSettings, flagCacheTtlMs, flagsTemplateFile, tokenEncryptionKey } from '../config';
 import { FirestoreHabitRepository } from '../data/firestore/firestoreHabitRepository';
 import { firebaseApp } from '../data/firebaseApp';
 import { firestore } from '../data/firestore/db';
@@ -60,7 +60,7 @@ export const featureFlags = lazy(() => {
   const source = file
     ? fileTemplateSource(resolve(process.cwd(), file))
     : remoteConfigTemplateSource(firebaseApp());
-  return new FeatureFlags(source, { app: firebaseApp() });
+  return new FeatureFlags(source, { app: firebaseApp(), cacheTtlMs: flagCacheTtlMs() });
 });
 
 const firestoreHabits = lazy(() => new FirestoreHabitRepository(firestore()));

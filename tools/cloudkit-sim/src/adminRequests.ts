@@ -51,7 +51,10 @@ export function adminRequest(ctx: SimContext, method: string, path: string, raw:
       const users = optionalInt(body, 'users', 0) ?? 1;
       const days = optionalInt(body, 'days', 1) ?? 30;
       const seed = optionalInt(body, 'seed', 0);
-      return ok({ added: importUsers(ctx.store, generateDemoData({ users, days, seed })) });
+      const uidPrefix = optionalString(body, 'uidPrefix');
+      return ok({
+        added: importUsers(ctx.store, generateDemoData({ users, days, seed, uidPrefix })),
+      });
     }
     case 'POST /__sim/reset':
       ctx.store.reset();

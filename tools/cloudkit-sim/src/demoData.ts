@@ -8,6 +8,8 @@ export interface DemoOptions {
   users: number;
   days: number;
   seed?: number;
+  /** Users are `<uidPrefix>001`, `<uidPrefix>002`, ...; `demo-user-` unless given. */
+  uidPrefix?: string;
 }
 
 const NOTES = [
@@ -33,12 +35,18 @@ export function generateDemoData(opts: DemoOptions): SimUserData[] {
     throw new Error('days must be an integer >= 1');
   const lastDay = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS;
   return Array.from({ length: opts.users }, (_, index) =>
-    demoUser(streamFor(opts.seed ?? 1, index), index, opts.days, lastDay),
+    demoUser(streamFor(opts.seed ?? 1, index), index, opts.days, lastDay, opts.uidPrefix),
   );
 }
 
-function demoUser(rng: Rng, index: number, days: number, lastDay: number): SimUserData {
-  const uid = `demo-user-${String(index + 1).padStart(3, '0')}`;
+function demoUser(
+  rng: Rng,
+  index: number,
+  days: number,
+  lastDay: number,
+  uidPrefix = 'demo-user-',
+): SimUserData {
+  const uid = `${uidPrefix}${String(index + 1).padStart(3, '0')}`;
   const userRecordName = `_${hex(rng, 32)}`;
   const meta: RecordMeta = { rng, userRecordName, deviceID: hex(rng, 16).toUpperCase() };
   const heavy = index % HEAVY_EVERY === 0;

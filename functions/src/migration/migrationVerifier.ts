@@ -1,0 +1,193 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
+import { userPaths } from '../data/firestore/paths';
+import { readStored, storedCompletion, storedHabit } from '../data/firestore/storedDocuments';
+import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
+import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
+import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
+
+export interface RecordDifference {
+  recordName: string;
+  problem: string;
+}
+
+export interface VerificationReport {
+  uid: string;
+  /** Legacy records (and deletions) read. */
+  legacyRecords: number;
+  /** In Firestore exactly as the legacy store has them (or quarantined, for unreadable ones). */
+  matched: number;
+  /** Firestore holds a newer version (edited through the API since): correct, not a difference. */
+  newerInFirestore: number;
+  /** Deleted through the API (tombstoned): correct, not a difference. */
+  deletedInFirestore: number;
+  differences: RecordDifference[];
+  /** Habits and completions in Firestore that no legacy record accounts for (API-created, or duplicates). */
+  onlyInFirestore: { habits: number; completions: number };
+  xp: { legacy: number; migrated: number };
+  /** False when the user has no CloudKit link: nothing could be compared. */
+  linked: boolean;
+}
+
+/** How many differences a report lists; the count of the rest is still in `matched`. */
+const MAX_LISTED = 200;
+
+/**
+ * Compares a user's legacy records with Firestore record for record, a page at a time (memory
+ * stays bounded whatever the user's size). The rules are the backfill's: a newer Firestore version
+ * or a tombstone is expected, anything else that differs is reported.
+ */
+export async function verifyMigration(
+  db: Firestore,
+  legacy: LegacyStore,
+  uid: string,
+  pageSize = 200,
+): Promise<VerificationReport> {
+  const paths = userPaths(db, uid);
+  const report: VerificationReport = {
+    uid,
+    legacyRecords: 0,
+    matched: 0,
+    newerInFirestore: 0,
+    deletedInFirestore: 0,
+    differences: [],
+    onlyInFirestore: { habits: 0, completions: 0 },
+    xp: { legacy: 0, migrated: 0 },
+    linked: true,
+  };
+  const differ = (recordName: string, problem: string) => {
+    if (report.differences.length < MAX_LISTED) report.differences.push({ recordName, problem });
+  };
+  let present = { habits: 0, completions: 0 };
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await legacy.readChanges(uid, cursor, pageSize);
+    if (isAwaitingLink(page)) return { ...report, linked: false };
+    const entries = page.entries.map((entry) => ({ entry, mapped: mapLegacyEntry(entry) }));
+    const refs = entries.flatMap(({ mapped }) => refsFor(paths, mapped));
+    const docs = refs.length > 0 ? await db.getAll(...refs) : [];
+    const byPath = new Map(docs.map((d) => [d.ref.path, d]));
+    const snap = (ref: { path: string }) => byPath.get(ref.path) as DocumentSnapshot;
+
+    for (const { entry, mapped } of entries) {
+      report.legacyRecords += 1;
+      const name = entry.recordName;
+      switch (mapped.kind) {
+        case 'habit':
+        case 'completion': {
+          const collection = mapped.kind === 'habit' ? paths.habits : paths.completions;
+          const doc = snap(collection.doc(mapped.id));
+          const expected = mapped.kind === 'habit' ? mapped.habit : mapped.completion;
+          const tombstoned =
+            snap(paths.tombstones.doc(mapped.id)).exists ||
+            (mapped.kind === 'completion' && snap(paths.tombstones.doc(mapped.habitId)).exists);
+          if (!doc.exists) {
+            if (tombstoned) report.deletedInFirestore += 1;
+            else differ(name, `missing from ${collection.id}`);
+            break;
+          }
+          present = {
+            ...present,
+            [collection.id]: present[collection.id as 'habits' | 'completions'] + 1,
+          };
+          const stored = readStored(mapped.kind === 'habit' ? storedHabit : storedCompletion, doc);
+          if (stored.version > expected.version) report.newerInFirestore += 1;
+          else if (stored.version < expected.version) {
+            differ(name, `Firestore has version ${stored.version}, legacy ${expected.version}`);
+          } else if (!isDeepStrictEqual(stored, expected)) {
+            differ(name, `fields differ: ${changedKeys(stored, expected).join(', ')}`);
+          } else report.matched += 1;
+          break;
+        }
+        case 'xpEvent': {
+          report.xp.legacy += mapped.amount;
+          const doc = snap(paths.xpEvents.doc(legacyXpEventId(mapped.id)));
+          if (!doc.exists) differ(name, 'XP event not migrated');
+          else if (doc.get('delta') !== mapped.amount) {
+            differ(name, `XP ${String(doc.get('delta'))} instead of ${mapped.amount}`);
+          } else report.matched += 1;
+          break;
+        }
+        case 'streak': {
+          const doc = snap(paths.streaks.doc(mapped.habitId));
+          if (snap(paths.tombstones.doc(mapped.habitId)).exists) report.deletedInFirestore += 1;
+          else if (!doc.exists) differ(name, 'streak missing');
+          else if ((doc.get('longest') as number) < mapped.streak.longest) {
+            differ(name, `longest ${String(doc.get('longest'))} < legacy ${mapped.streak.longest}`);
+          } else report.matched += 1;
+          break;
+        }
+        case 'failure':
+          if (snap(paths.migrationErrors.doc(migrationErrorId(name))).exists) report.matched += 1;
+          else differ(name, `unreadable (${mapped.reason}) but not in migrationErrors`);
+          break;
+        case 'deleted': {
+          const ref = deletedRef(paths, mapped);
+          if (ref && snap(ref).exists) differ(name, 'deleted in legacy, still in Firestore');
+          else report.matched += 1;
+          break;
+        }
+      }
+    }
+    if (!page.moreComing) break;
+    cursor = page.cursor;
+  }
+
+  const [habits, completions, progress] = await Promise.all([
+    paths.habits.count().get(),
+    paths.completions.count().get(),
+    paths.progress.get(),
+  ]);
+  report.onlyInFirestore = {
+    habits: habits.data().count - present.habits,
+    completions: completions.data().count - present.completions,
+  };
+  report.xp.migrated = (progress.get('legacyXp') as number | undefined) ?? 0;
+  if (report.xp.migrated !== report.xp.legacy) {
+    differ(
+      '(XP total)',
+      `opening balance ${report.xp.migrated}, legacy events ${report.xp.legacy}`,
+    );
+  }
+  return report;
+}
+
+function refsFor(paths: ReturnType<typeof userPaths>, mapped: MappedEntry) {
+  switch (mapped.kind) {
+    case 'habit':
+      return [paths.habits.doc(mapped.id), paths.tombstones.doc(mapped.id)];
+    case 'completion':
+      return [
+        paths.completions.doc(mapped.id),
+        paths.tombstones.doc(mapped.id),
+        paths.tombstones.doc(mapped.habitId),
+      ];
+    case 'xpEvent':
+      return [paths.xpEvents.doc(legacyXpEventId(mapped.id))];
+    case 'streak':
+      return [paths.streaks.doc(mapped.habitId), paths.tombstones.doc(mapped.habitId)];
+    case 'failure':
+      return [paths.migrationErrors.doc(migrationErrorId(mapped.recordName))];
+    case 'deleted': {
+      const ref = deletedRef(paths, mapped);
+      return ref ? [ref] : [];
+    }
+  }
+}
+
+function deletedRef(
+  paths: ReturnType<typeof userPaths>,
+  mapped: Extract<MappedEntry, { kind: 'deleted' }>,
+) {
+  if (mapped.target?.kind === 'habit') return paths.habits.doc(mapped.target.id);
+  if (mapped.target?.kind === 'completion') return paths.completions.doc(mapped.target.id);
+  return undefined;
+}
+
+function changedKeys(a: object, b: object): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter(
+    (key) =>
+      !isDeepStrictEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
+}
