@@ -5,7 +5,13 @@ import {
   daysBetween,
   localDayAt,
 } from '../../../functions/src/domain/localDay';
-import { computeStreak, isScheduledDay, streakSchema } from '../../../functions/src/domain/streak';
+import {
+  type Streak,
+  computeStreak,
+  isScheduledDay,
+  streakSchema,
+  withLongestAtLeast,
+} from '../../../functions/src/domain/streak';
 
 type Completion = { date: LocalDay; count: number };
 
@@ -271,6 +277,33 @@ describe('isScheduledDay', () => {
     { schedule: threePerWeek, day: '2026-03-03', expected: true },
   ])('$schedule.type $day -> $expected', ({ schedule, day, expected }) => {
     expect(isScheduledDay(schedule, day)).toBe(expected);
+  });
+});
+
+describe('withLongestAtLeast: a migrated floor under the longest run', () => {
+  const streak: Streak = { habitId: 'h1', current: 3, longest: 7, lastCompletedDate: '2026-03-17' };
+
+  it.each([
+    { name: 'no floor', floor: undefined, longest: 7 },
+    { name: 'a lower floor', floor: 5, longest: 7 },
+    { name: 'a floor of 0', floor: 0, longest: 7 },
+    { name: 'a floor equal to the longest run', floor: 7, longest: 7 },
+  ])('$name leaves the streak as it is', ({ floor }) => {
+    expect(withLongestAtLeast(streak, floor)).toBe(streak);
+  });
+
+  it.each([
+    { name: 'a higher floor', floor: 12 },
+    { name: 'a floor just above', floor: 8 },
+  ])('$name raises only the longest run', ({ floor }) => {
+    expect(withLongestAtLeast(streak, floor)).toEqual({ ...streak, longest: floor });
+    expect(streak.longest).toBe(7);
+  });
+
+  it('raises the longest run of a habit with no completions left', () => {
+    const empty: Streak = { habitId: 'h1', current: 0, longest: 0, lastCompletedDate: null };
+
+    expect(withLongestAtLeast(empty, 40)).toEqual({ ...empty, longest: 40 });
   });
 });
 

@@ -1,0 +1,129 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PubSub } from '@google-cloud/pubsub';
+import type { MigrationState } from '../../../functions/src/domain/migrationState';
+import { CloudKitLegacyStore } from '../../../functions/src/data/legacy/cloudkit/cloudKitLegacyStore';
+import { FirestoreWebAuthTokenStore } from '../../../functions/src/data/legacy/firestoreWebAuthTokenStore';
+import { TokenCipher } from '../../../functions/src/data/legacy/tokenCipher';
+import {
+  type VerificationReport,
+  verifyMigration,
+} from '../../../functions/src/migration/migrationVerifier';
+import { adminDb } from './admin';
+import { emulatorHost, PROJECT_ID } from './emulators';
+import { SIM_URL } from './simulator';
+
+const ROOT = join(__dirname, '../../..');
+
+/** What an operator does to start a backfill: publish to the topic (API.md, "Pub/Sub"). */
+export async function publishBackfill(message: unknown): Promise<string> {
+  const { host, port } = emulatorHost('pubsub');
+  process.env.PUBSUB_EMULATOR_HOST ??= `${host}:${port}`;
+  const pubsub = new PubSub({ projectId: PROJECT_ID });
+  const data = Buffer.from(typeof message === 'string' ? message : JSON.stringify(message));
+  try {
+    return await pubsub.topic('migration-backfill').publishMessage({ data });
+  } finally {
+    await pubsub.close();
+  }
+}
+
+export function migrationState(uid: string, dryRun = false): Promise<MigrationState | undefined> {
+  return adminDb()
+    .doc(`users/${uid}/meta/${dryRun ? 'migrationDryRun' : 'migration'}`)
+    .get()
+    .then((snap) => snap.data() as MigrationState | undefined);
+}
+
+/** Polls the state until `done` holds; fails with the last state seen. */
+export async function waitForState(
+  uid: string,
+  done: (state: MigrationState | undefined) => boolean,
+  { timeoutMs = 90_000, dryRun = false } = {},
+): Promise<MigrationState> {
+  const deadline = Date.now() + timeoutMs;
+  let state: MigrationState | undefined;
+  while (Date.now() < deadline) {
+    state = await migrationState(uid, dryRun);
+    if (done(state)) return state as MigrationState;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(
+    `migration of ${uid} did not get there in time; last state ${JSON.stringify(state)}`,
+  );
+}
+
+export const isFinished = (state: MigrationState | undefined) =>
+  state?.status === 'completed' ||
+  state?.status === 'completed_with_errors' ||
+  state?.status === 'failed';
+
+export function waitForCompletion(uid: string, options?: { timeoutMs?: number; dryRun?: boolean }) {
+  return waitForState(uid, isFinished, options);
+}
+
+/** functions/.secret.local, which scripts/emulators.mjs writes before the emulators start. */
+function localSecret(name: string): string {
+  const text = readFileSync(join(ROOT, 'functions', '.secret.local'), 'utf8');
+  const line = text.split('\n').find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`${name} is not in functions/.secret.local`);
+  return line
+    .slice(name.length + 1)
+    .replace(/^"|"$/g, '')
+    .replace(/\\n/g, '\n');
+}
+
+/** The same CloudKit adapter the functions use, pointed at the simulator, with their secrets. */
+export function testLegacyStore(): CloudKitLegacyStore {
+  return new CloudKitLegacyStore(
+    {
+      baseUrl: SIM_URL,
+      container: 'iCloud.com.example.habits',
+      environment: 'development',
+      apiToken: localSecret('CLOUDKIT_API_TOKEN'),
+      serverKey: {
+        keyId: 'sim-server-key',
+        privateKeyPem: localSecret('CLOUDKIT_SERVER_PRIVATE_KEY'),
+      },
+      timeoutMs: 10_000,
+      maxRetries: 3,
+    },
+    new FirestoreWebAuthTokenStore(adminDb(), testTokenCipher()),
+  );
+}
+
+export function testTokenCipher(): TokenCipher {
+  return new TokenCipher(localSecret('LEGACY_TOKEN_ENCRYPTION_KEY'));
+}
+
+export function verify(uid: string): Promise<VerificationReport> {
+  return verifyMigration(adminDb(), testLegacyStore(), uid);
+}
+
+const TEST_FLAGS_FILE = join(ROOT, '.cache', 'flags', 'remote-config.template.json');
+const COMMITTED_FLAGS_FILE = join(ROOT, 'config', 'remote-config.template.json');
+let published = 0;
+
+/**
+ * Publishes a template with these flag defaults, as an operator would in the console. The
+ * emulated functions trust their flags for a second (scripts/emulators.mjs), so wait that long.
+ */
+export async function setFlags(values: Record<string, string>): Promise<void> {
+  const template = JSON.parse(readFileSync(COMMITTED_FLAGS_FILE, 'utf8')) as {
+    etag: string;
+    version: { versionNumber: string };
+    parameters: Record<string, { defaultValue: { value: string } }>;
+  };
+  for (const [name, value] of Object.entries(values)) {
+    template.parameters[name].defaultValue = { value };
+  }
+  published += 1;
+  template.etag = `test-${published}`;
+  template.version.versionNumber = String(100 + published);
+  writeFileSync(TEST_FLAGS_FILE, JSON.stringify(template));
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+}
+
+export function resetFlags(): Promise<void> {
+  return setFlags({});
+}
