@@ -101,6 +101,8 @@ export function planQueue(
     ...current,
     status: 'queued',
     attempts: (current.attempts ?? 0) + 1,
+    // Cleared so a resumed run no longer reads as paused; the next failure records its own.
+    lastError: null,
     queuedAt: iso(clock.now),
     updatedAt: iso(clock.now),
     leaseOwner: null,
@@ -188,6 +190,7 @@ export function completed(current: MigrationState, now: Date): MigrationState {
     status: (current.counts?.quarantined ?? 0) > 0 ? 'completed_with_errors' : 'completed',
     completedAt: iso(now),
     durationMs: Math.max(0, now.getTime() - started),
+    lastError: null,
     updatedAt: iso(now),
     leaseOwner: null,
     leaseExpiresAt: null,

@@ -9,6 +9,14 @@ import {
   type VerificationReport,
   verifyMigration,
 } from '../../../functions/src/migration/migrationVerifier';
+import { FirestoreHabitRepository } from '../../../functions/src/data/firestore/firestoreHabitRepository';
+import type { LegacyStore } from '../../../functions/src/data/legacy/legacyStore';
+import { flagDefaults } from '../../../functions/src/flags/flagDefaults';
+import { BackfillJob } from '../../../functions/src/migration/backfillJob';
+import { BackfillRequests } from '../../../functions/src/migration/backfillRequests';
+import type { BackfillTasks } from '../../../functions/src/migration/backfillTasks';
+import { MigrationStateStore } from '../../../functions/src/migration/migrationStateStore';
+import type { Telemetry } from '../../../functions/src/telemetry/telemetryEvents';
 import { adminDb } from './admin';
 import { emulatorHost, PROJECT_ID } from './emulators';
 import { SIM_URL } from './simulator';
@@ -126,4 +134,54 @@ export async function setFlags(values: Record<string, string>): Promise<void> {
 
 export function resetFlags(): Promise<void> {
   return setFlags({});
+}
+
+/** Stands in for Cloud Tasks where a test plays a worker that dies before enqueueing. */
+const noTasks: BackfillTasks = { enqueueBatch: async () => {}, enqueueFanOut: async () => {} };
+const noTelemetry: Telemetry = { record: async () => {} };
+
+/**
+ * The backfill's own worker code, run in the test process against the same emulated Firestore and
+ * simulator, so a test can stop it exactly where a crash would: after a commit and before the
+ * next task is enqueued, or inside a batch with the lease held.
+ */
+export function inProcessWorker(legacy: LegacyStore = testLegacyStore()) {
+  const db = adminDb();
+  const states = new MigrationStateStore(db);
+  return {
+    queue: (uid: string) =>
+      new BackfillRequests(states, noTasks, noTelemetry).request(uid, {
+        force: false,
+        dryRun: false,
+      }),
+    job: new BackfillJob({
+      db,
+      states,
+      legacy,
+      tasks: noTasks,
+      telemetry: noTelemetry,
+      flags: async () => flagDefaults,
+      recomputeStreaks: (uid) => new FirestoreHabitRepository(db).recomputeStreaks(uid),
+      leaseMs: 120_000,
+    }),
+  };
+}
+
+/** A legacy store whose reads never answer: the worker using it is as good as killed. */
+export function hangingLegacyStore(): LegacyStore {
+  const store = testLegacyStore();
+  return {
+    listUsers: (token, limit) => store.listUsers(token, limit),
+    lookup: (uid, names) => store.lookup(uid, names),
+    write: (uid, writes) => store.write(uid, writes),
+    readChanges: () => new Promise(() => {}),
+  };
+}
+
+/** What a dead worker leaves after some minutes: its lease and last update in the past. */
+export async function ageRun(uid: string, minutes: number): Promise<void> {
+  const past = new Date(Date.now() - minutes * 60_000).toISOString();
+  await adminDb()
+    .doc(`users/${uid}/meta/migration`)
+    .update({ leaseExpiresAt: past, updatedAt: past, queuedAt: past });
 }

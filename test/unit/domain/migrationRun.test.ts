@@ -209,6 +209,7 @@ describe('planQueue: a stalled, parked or failed run resumes from its cursor', (
         ...current,
         status: 'queued',
         attempts,
+        lastError: null,
         queuedAt: NOW_ISO,
         updatedAt: NOW_ISO,
         leaseOwner: null,
@@ -237,10 +238,9 @@ describe('planQueue: a stalled, parked or failed run resumes from its cursor', (
       expect(decision.next).toEqual({ runId: 'run-1', batch: 2, attempts: 1 });
   });
 
-  // Bug: planQueue resumes a paused run without clearing lastError.code 'backfill_disabled', and
-  // planBatchStart does not clear it either, so until the first batch commits every further request
-  // (a fallback read asks on every read) sees the run as paused and queues it again.
-  it.failing('asking again right after resuming a paused run leaves it in progress', () => {
+  // A resumed run must stop reading as paused, or every further request (a fallback read asks on
+  // every read) would queue it again and take the lease from the worker running it.
+  it('asking again right after resuming a paused run leaves it in progress', () => {
     const resumed = planQueue(
       paused(running, new Date(ago(MINUTE))),
       { force: false, newRunId: newRunIds() },
@@ -252,7 +252,7 @@ describe('planQueue: a stalled, parked or failed run resumes from its cursor', (
     expect(again.kind).toBe('in_progress');
   });
 
-  it.failing('asking again while a worker runs the resumed batch keeps its lease', () => {
+  it('asking again while a worker runs the resumed batch keeps its lease', () => {
     const resumed = planQueue(
       paused(running, new Date(ago(MINUTE))),
       { force: false, newRunId: newRunIds() },
