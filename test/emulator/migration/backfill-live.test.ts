@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { adminDb, docData } from '../support/admin';
+import {
+  inProcessWorker,
+  migrationState,
+  publishBackfill,
+  resetFlags,
+  setFlags,
+  verify,
+  waitForCompletion,
+  waitForState,
+} from '../support/backfill';
+import { deleteAllClients, failureOf, signedInUser } from '../support/client';
+import {
+  completionRecord,
+  dayAfterStart,
+  habitRecord,
+  linkExisting,
+  putLegacyRecords,
+  type RawRecord,
+  streakRecord,
+  xpRecord,
+} from '../support/legacyRecords';
+import { legacyUserWithToken, sim } from '../support/simulator';
+
+afterAll(async () => {
+  await resetFlags();
+  await deleteAllClients();
+});
+
+/** Two habits first in the legacy stream, then enough completions for several pages. */
+function habitsThenHistory(keep: string, drop: string): RawRecord[] {
+  return [
+    habitRecord(keep, { name: 'Run', version: 3 }),
+    habitRecord(drop, { name: 'Stretch', version: 2 }),
+    ...[keep, drop].flatMap((id) =>
+      Array.from({ length: 300 }, (_, day) => completionRecord(id, dayAfterStart(day))),
+    ),
+    streakRecord(keep, 40),
+    streakRecord(drop, 40),
+    xpRecord('opening', 50_000),
+  ];
+}
+
+describe('a backfill alongside the user’s own traffic', () => {
+  it('keeps edits and deletions made through the API while the migration runs', async () => {
+    const user = await signedInUser();
+    const [keep, drop] = [randomUUID(), randomUUID()];
+    await sim('POST', '/__sim/users', { uid: user.uid });
+    await putLegacyRecords(user.uid, habitsThenHistory(keep, drop));
+    await linkExisting(user.uid);
+
+    // The first page migrates the two habits; the run then goes on through Cloud Tasks.
+    const worker = inProcessWorker();
+    const { state: queued } = await worker.queue(user.uid);
+    await worker.job.run(
+      { uid: user.uid, runId: queued.runId as string, batch: 0, dryRun: false },
+      { owner: 'first-page', finalAttempt: false },
+    );
+    await publishBackfill({ type: 'user', uid: user.uid });
+
+    // Meanwhile the user renames one habit, deletes the other and logs a new day.
+    const renamed = await user.call<{ version: number; name: string }>('habits-update', {
+      id: keep,
+      name: 'Morning run',
+    });
+    expect(renamed.version).toBe(4);
+    await user.call('habits-delete', { id: drop });
+    const today = new Date().toISOString().slice(0, 10);
+    await user.call('completions-log', { habitId: keep, date: today });
+
+    const state = await waitForCompletion(user.uid);
+    expect(state.status).toBe('completed');
+
+    // The API's edit is newer than the legacy record: kept. The deleted habit stays deleted, and
+    // none of its completions came back, whichever page they were in.
+    expect(await docData(`users/${user.uid}/habits/${keep}`)).toMatchObject({
+      name: 'Morning run',
+      version: 4,
+    });
+    expect((await adminDb().doc(`users/${user.uid}/habits/${drop}`).get()).exists).toBe(false);
+    const dropped = await adminDb()
+      .collection(`users/${user.uid}/completions`)
+      .where('habitId', '==', drop)
+      .count()
+      .get();
+    expect(dropped.data().count).toBe(0);
+    expect(await docData(`users/${user.uid}/completions/${keep}_${today}`)).toBeDefined();
+
+    // XP: the legacy opening balance plus 10 for today, less what the deleted habit's completions
+    // were worth, for those of them already migrated when it was deleted (the rest never came).
+    const progress = await user.call<{ progress: { totalXp: number } }>('progress-get');
+    expect(progress.progress.totalXp).toBeGreaterThanOrEqual(50_000 + 10 - 300 * 10);
+    expect(progress.progress.totalXp).toBeLessThanOrEqual(50_000 + 10);
+    expect(progress.progress.totalXp % 10).toBe(0);
+
+    const report = await verify(user.uid);
+    expect(report.differences).toEqual([]);
+    expect(report.onlyInFirestore.completions).toBeLessThanOrEqual(1);
+  }, 180_000);
+
+  it('migration-start queues the caller’s backfill only inside the rollout', async () => {
+    const user = await signedInUser();
+    const token = await legacyUserWithToken(user.uid);
+    await putLegacyRecords(user.uid, [habitRecord(randomUUID()), xpRecord('x', 40)]);
+    await user.call('legacy-link', { webAuthToken: token });
+
+    await setFlags({ backfillRolloutPercentage: '0' });
+    const outside = await failureOf(user.call('migration-start'));
+    expect(outside.code).toBe('functions/failed-precondition');
+    expect(outside.details).toEqual({ reason: 'not_in_rollout' });
+
+    await setFlags({ backfillRolloutPercentage: '100', backfillEnabled: 'false' });
+    const disabled = await failureOf(user.call('migration-start'));
+    expect(disabled.details).toEqual({ reason: 'backfill_disabled' });
+    expect(await migrationState(user.uid)).toBeUndefined();
+
+    await setFlags({ backfillRolloutPercentage: '100' });
+    const started = await user.call<{ status: string; runId: string }>('migration-start');
+    expect(started.status).toBe('queued');
+    const done = await waitForCompletion(user.uid);
+    expect(done.runId).toBe(started.runId);
+    // Asking again after completion changes nothing.
+    const again = await user.call<{ status: string; runId: string }>('migration-start');
+    expect(again).toMatchObject({ status: 'completed', runId: started.runId });
+    expect(await user.call('migration-status')).toMatchObject({ status: 'completed' });
+  });
+
+  it('a fallback read queues the backfill of a user inside the rollout', async () => {
+    await setFlags({ backfillRolloutPercentage: '100' });
+    const user = await signedInUser();
+    const token = await legacyUserWithToken(user.uid);
+    const habitId = randomUUID();
+    await putLegacyRecords(user.uid, [habitRecord(habitId, { name: 'Piano' })]);
+    await user.call('legacy-link', { webAuthToken: token });
+
+    const list = await user.call<{ habits: { id: string }[]; source?: string }>('habits-list', {});
+    expect(list).toMatchObject({ source: 'legacy', habits: [{ id: habitId }] });
+
+    await waitForCompletion(user.uid);
+    const after = await user.call<{ habits: { id: string }[]; source?: string }>('habits-list', {});
+    expect(after.source).toBeUndefined();
+    expect(after.habits.map((h) => h.id)).toEqual([habitId]);
+  });
+
+  it('legacy-link resumes a run that waited for the link', async () => {
+    const user = await signedInUser();
+    await sim('POST', '/__sim/users', { uid: user.uid });
+    await putLegacyRecords(user.uid, [habitRecord(randomUUID()), xpRecord('x', 10)]);
+    await publishBackfill({ type: 'user', uid: user.uid });
+    await waitForState(user.uid, (s) => s?.status === 'awaiting_link');
+
+    const { webAuthToken } = await sim<{ webAuthToken: string }>('POST', '/__sim/tokens', {
+      uid: user.uid,
+    });
+    await user.call('legacy-link', { webAuthToken });
+    expect((await waitForCompletion(user.uid)).status).toBe('completed');
+  });
+
+  it('stops within a flag cache period when backfillEnabled goes off, and resumes', async () => {
+    const user = await signedInUser();
+    await sim('POST', '/__sim/users', { uid: user.uid });
+    const records = habitsThenHistory(randomUUID(), randomUUID());
+    await putLegacyRecords(user.uid, records);
+    await linkExisting(user.uid);
+    // Slow pages, so that the switch lands while the run is still going.
+    await sim('POST', '/__sim/faults', {
+      kind: 'delay',
+      count: 3,
+      delayMs: 1_500,
+      pathContains: 'records/changes',
+    });
+
+    await publishBackfill({ type: 'user', uid: user.uid });
+    await waitForState(user.uid, (s) => s?.status === 'running');
+    await setFlags({ backfillEnabled: 'false' });
+    const paused = await waitForState(user.uid, (s) => s?.lastError?.code === 'backfill_disabled');
+    expect(paused.status).toBe('queued');
+    const batches = paused.batches;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await migrationState(user.uid))?.batches).toBe(batches);
+
+    await setFlags({ backfillEnabled: 'true' });
+    await publishBackfill({ type: 'user', uid: user.uid });
+    const state = await waitForCompletion(user.uid);
+    expect(state.status).toBe('completed');
+    expect(state.runId).toBe(paused.runId);
+    expect((await verify(user.uid)).differences).toEqual([]);
+    await sim('DELETE', '/__sim/faults');
+  }, 120_000);
+});
