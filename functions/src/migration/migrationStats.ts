@@ -25,18 +25,10 @@ export async function migrationStats(db: Firestore): Promise<MigrationStats> {
         return [status, snap.data().count] as const;
       }),
     ),
-    states
-      .aggregate(
-        Object.fromEntries(
-          migrationCountKeys.map((key) => [key, AggregateField.sum(`counts.${key}`)]),
-        ),
-      )
-      .get(),
+    sumCounts(states),
     durationStats(states.where('durationMs', '>=', 0)),
   ]);
-  const records = Object.fromEntries(
-    migrationCountKeys.map((key) => [key, Number(sums.data()[key] ?? 0)]),
-  );
+  const records = sums;
   const usersByStatus = Object.fromEntries(statusCounts.filter(([, n]) => n > 0));
   return {
     usersByStatus,
@@ -46,6 +38,28 @@ export async function migrationStats(db: Firestore): Promise<MigrationStats> {
     failures: { users: usersByStatus.failed ?? 0, quarantinedRecords: records.quarantined },
     migrationTimeMs: durations,
   };
+}
+
+/** Firestore allows five aggregations per query: the count keys are summed in groups. */
+const AGGREGATIONS_PER_QUERY = 5;
+
+async function sumCounts(states: Query): Promise<Record<string, number>> {
+  const groups: string[][] = [];
+  for (let i = 0; i < migrationCountKeys.length; i += AGGREGATIONS_PER_QUERY) {
+    groups.push(migrationCountKeys.slice(i, i + AGGREGATIONS_PER_QUERY));
+  }
+  const answers = await Promise.all(
+    groups.map((keys) =>
+      states
+        .aggregate(
+          Object.fromEntries(keys.map((key) => [key, AggregateField.sum(`counts.${key}`)])),
+        )
+        .get(),
+    ),
+  );
+  return Object.fromEntries(
+    answers.flatMap((answer, i) => groups[i].map((key) => [key, Number(answer.data()[key] ?? 0)])),
+  );
 }
 
 async function durationStats(completed: Query): Promise<MigrationStats['migrationTimeMs']> {
