@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Pure-logic benchmarks: the work every completions-log does inside its transaction.
 // Run with `npm run bench` (after `npm run build`); prints one table.
-import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
+import { measure } from './measure.mjs';
 
 const require = createRequire(import.meta.url);
 const { computeStreak } = require('../functions/lib/domain/streak.js');
@@ -12,21 +12,6 @@ const { addDays } = require('../functions/lib/domain/localDay.js');
 const today = '2026-11-25';
 function dailyHistory(days) {
   return Array.from({ length: days }, (_, i) => ({ date: addDays(today, -i), count: 1 }));
-}
-
-function measure(name, iterations, run) {
-  for (let i = 0; i < Math.min(50, iterations); i += 1) run(); // warm-up
-  const heapBefore = process.memoryUsage().heapUsed;
-  const start = performance.now();
-  for (let i = 0; i < iterations; i += 1) run();
-  const elapsed = performance.now() - start;
-  return {
-    case: name,
-    iterations,
-    'mean ms': (elapsed / iterations).toFixed(4),
-    'ops/s': Math.round((iterations * 1000) / elapsed),
-    'heap delta MB': ((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1),
-  };
 }
 
 const rows = [];
