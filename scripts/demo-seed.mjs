@@ -2,6 +2,7 @@
 // Runs inside `firebase emulators:exec` for `npm start`: loads a demo user with demo habits through
 // the same callables the app uses, prints how to call them, then keeps the emulators up until Ctrl+C.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PROJECT_ID, ROOT } from './emulators.mjs';
 
@@ -54,6 +55,26 @@ for (let day = 6; day >= 0; day -= 1) {
   );
 }
 
+// The simulator's demo users stand for people still on the old app: each has handed the server a
+// CloudKit web auth token, as the app does through legacy-link, so a backfill can read their data.
+const require = createRequire(import.meta.url);
+const lib = (path) => require(join(ROOT, 'functions', 'lib', path));
+const { emulatedFunctionsEnv } = lib('ops/localEnvironment.js');
+const { FirestoreWebAuthTokenStore } = lib('data/legacy/firestoreWebAuthTokenStore.js');
+const { TokenCipher } = lib('data/legacy/tokenCipher.js');
+const { initializeApp } = require('firebase-admin/app');
+const { getFirestore } = require('firebase-admin/firestore');
+const SIM = process.env.CLOUDKIT_SIM_URL;
+const tokens = new FirestoreWebAuthTokenStore(
+  getFirestore(initializeApp({ projectId: PROJECT_ID }, 'demo-seed')),
+  new TokenCipher(emulatedFunctionsEnv().LEGACY_TOKEN_ENCRYPTION_KEY),
+);
+const legacyUsers = (await (await fetch(`${SIM}/__sim/users`)).json()).users;
+for (const { uid } of legacyUsers) {
+  const minted = await post(`${SIM}/__sim/tokens`, { uid });
+  await tokens.replace(uid, minted.webAuthToken);
+}
+
 process.stdout.write(`
 Demo data loaded: user ${DEMO.email} / ${DEMO.password} with ${habits.length} habits.
 
@@ -68,8 +89,11 @@ Or from the Firebase web SDK:
   await signInWithEmailAndPassword(getAuth(app), '${DEMO.email}', '${DEMO.password}');
   const { data } = await httpsCallable(getFunctions(app, 'us-central1'), 'habits-list')({});
 
-The CloudKit simulator (the legacy store) runs at ${process.env.CLOUDKIT_SIM_URL} with demo users:
-  curl -s ${process.env.CLOUDKIT_SIM_URL}/__sim/users
+The CloudKit simulator (the legacy store) runs at ${SIM} with ${legacyUsers.length} linked demo users
+(${legacyUsers.map((u) => u.uid).join(', ')}). Migrate them, watch, and check the result:
+  npm run ops -- backfill --all --force
+  npm run ops -- status --watch
+  npm run ops -- verify --sample ${legacyUsers.length}
 
 Emulators are running. Press Ctrl+C to stop.
 `);

@@ -54,6 +54,11 @@ export const config = {
    * read with its retries, one commit), so only a dead worker's lease ever expires.
    */
   backfillLeaseMs: 120_000,
+  /**
+   * Snapshots each instance keeps for snapshot-get. A snapshot of a heavy user is tens of KB, so
+   * 1,000 stay well inside a 256 MiB instance.
+   */
+  snapshotCacheEntries: 1_000,
   /** Legacy users per fan-out task: each is one small transaction and one enqueue. */
   fanOutPageSize: 100,
 };

@@ -5,6 +5,7 @@
 export { habitsApi as habits } from './api/habitsApi';
 export { completionsApi as completions } from './api/completionsApi';
 export { progressApi as progress } from './api/progressApi';
+export { snapshotApi as snapshot } from './api/snapshotApi';
 export { migrationApi as migration } from './api/migrationApi';
 export { legacyApi as legacy } from './api/legacyApi';
 export {
@@ -17,4 +18,5 @@ export {
   migrationBackfillMessages,
   migrationFanOut,
 } from './triggers/migrationTriggers';
+export { settingsChanged } from './triggers/settingsTriggers';
 export { adminApi as admin } from './api/adminApi';

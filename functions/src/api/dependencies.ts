@@ -3,7 +3,6 @@ import { cloudKitSettings, flagCacheTtlMs, flagsTemplateFile, tokenEncryptionKey
 import { FirestoreHabitRepository } from '../data/firestore/firestoreHabitRepository';
 import { firebaseApp } from '../data/firebaseApp';
 import { firestore } from '../data/firestore/db';
-import type { HabitRepository } from '../data/habitRepository';
 import { CloudKitLegacyStore } from '../data/legacy/cloudkit/cloudKitLegacyStore';
 import { FirestoreWebAuthTokenStore } from '../data/legacy/firestoreWebAuthTokenStore';
 import type { LegacyStore } from '../data/legacy/legacyStore';
@@ -15,6 +14,9 @@ import { recordInOutbox } from '../data/outbox/outboxRecorder';
 import { requeueOutbox } from '../data/outbox/outboxRequeue';
 import { LegacyReadFallback } from '../data/legacyReadFallback';
 import { RepositoryFacade } from '../data/repositoryFacade';
+import { FirestoreSnapshotReader } from '../data/snapshots/firestoreSnapshotReader';
+import { legacyUserSnapshot } from '../data/snapshots/legacyUserSnapshot';
+import { SnapshotService } from '../data/snapshots/snapshotService';
 import { FeatureFlags } from '../flags/featureFlags';
 import { fileTemplateSource, remoteConfigTemplateSource } from '../flags/templateSource';
 import { BackfillFanOut } from '../migration/backfillFanOut';
@@ -101,7 +103,7 @@ export const backfillJob = lazy(
     }),
 );
 
-export const habits = lazy<HabitRepository>(
+export const habits = lazy(
   () =>
     new RepositoryFacade(
       firestoreHabits(),
@@ -122,3 +124,14 @@ export const habits = lazy<HabitRepository>(
 export const outboxDelivery = lazy(() => new OutboxDelivery(firestore(), legacyStore()));
 
 export const requeueLegacyWrites = (uid: string) => requeueOutbox(firestore(), uid, new Date());
+
+export const snapshots = lazy(
+  () =>
+    new SnapshotService(new FirestoreSnapshotReader(firestore()), telemetry(), {
+      maxEntries: config.snapshotCacheEntries,
+      legacy: async (uid, version) => {
+        const legacy = await habits().legacySnapshot(uid);
+        return legacy && legacyUserSnapshot(legacy, version, new Date());
+      },
+    }),
+);

@@ -10,7 +10,7 @@ import type { Completion } from '../domain/completion';
 import { DomainError, NotFoundError } from '../domain/errors';
 import type { Habit } from '../domain/habit';
 import { progressFromXp } from '../domain/progress';
-import type { LegacyReadFallback } from './legacyReadFallback';
+import type { LegacyReadFallback, LegacySnapshot } from './legacyReadFallback';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepository';
@@ -109,6 +109,13 @@ export class RepositoryFacade implements HabitRepository {
         .catch((error) => logs.backfillRequestFailed(uid, error));
     }
     return empty ? undefined : found;
+  }
+
+  /** The user's legacy data when they are not migrated yet and it has any; counted as a read. */
+  async legacySnapshot(uid: string): Promise<LegacySnapshot | undefined> {
+    if (!(await this.modeFor(uid)).legacyFallback) return undefined;
+    const legacy = await this.legacyReads.snapshot(uid);
+    return this.counted(uid, legacy, legacy.habits.length === 0 && legacy.xpTotal === 0);
   }
 
   async getHabit(uid: string, id: string): Promise<Habit & Partial<FromLegacy>> {

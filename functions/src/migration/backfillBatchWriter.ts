@@ -1,9 +1,9 @@
 import {
   type DocumentReference,
   type DocumentSnapshot,
-  FieldValue,
   type Transaction,
 } from 'firebase-admin/firestore';
+import { syncVersionBump } from '../data/firestore/syncVersion';
 import type { UserPaths } from '../data/firestore/paths';
 import {
   readStoredIfExists,
@@ -228,7 +228,7 @@ export async function planPage(
       for (const write of writes) write(tx);
       // Every reader holding the old data version must learn that the user's data changed.
       if (writes.length > 0) {
-        tx.set(paths.sync, { version: FieldValue.increment(1), updatedAt: now }, { merge: true });
+        tx.set(paths.sync, syncVersionBump(now), { merge: true });
       }
     },
   };

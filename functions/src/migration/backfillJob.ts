@@ -31,15 +31,9 @@ export type BatchOutcome =
   | 'completed'
   | 'awaiting_link'
   | 'failed'
-  | 'lost_lease';
-
-/** Another worker holds the user: thrown so that the task queue tries this task again later. */
-export class LeaseHeldError extends Error {
-  readonly code = 'lease_held';
-  constructor(uid: string, until: string) {
-    super(`another worker holds the backfill of ${uid} until ${until}`);
-  }
-}
+  | 'lost_lease'
+  /** Another task holds the run: it continues the run, or its retry does if it dies. */
+  | 'busy';
 
 export interface BackfillJobDependencies {
   db: Firestore;
@@ -56,6 +50,10 @@ export interface BackfillJobDependencies {
 
 /** Who runs this batch: a lease owner, and whether the task queue will try again on failure. */
 export interface Execution {
+  /**
+   * The task's own name: a retry of a task that died holding the lease is the same owner and
+   * takes the run straight back, while a duplicate task (another name) leaves it alone.
+   */
   owner: string;
   finalAttempt: boolean;
 }
@@ -102,7 +100,7 @@ export class BackfillJob {
         await this.deps.tasks.enqueueBatch(uid, dryRun, start.next);
         return this.done(task, 'requeued');
       case 'lease_held':
-        throw new LeaseHeldError(uid, start.until);
+        return this.done(task, 'busy');
     }
     const state = start.state;
     if (task.batch === 0 && state.startedAt === state.updatedAt) {

@@ -17,14 +17,21 @@ export const telemetryEvents = {
   migrationRecords: ['migrated', 'skipped', 'quarantined'],
   backfillBatch: ['success', 'failure'],
   backfillMessage: ['accepted', 'invalid'],
+  /** snapshot-get: answered from the instance's cache, built from Firestore, or not modified. */
+  snapshotCache: ['hit', 'miss', 'notModified'],
 } as const;
 
 export type TelemetryEvent = keyof typeof telemetryEvents;
 export type TelemetryOutcome<E extends TelemetryEvent> = (typeof telemetryEvents)[E][number];
 
+/** The rates operators judge the migration by (each must be above its target). */
 export const telemetryTargets = {
   dualWritePrimary: 0.99,
   dualWriteSecondary: 0.95,
+  /** Runs that completed, of those that ended (completed, with errors, or failed). */
+  migrationCompletion: 0.9,
+  /** snapshot-get answers that cost one read (cache hits and notModified), of all answers. */
+  cacheHitRate: 0.8,
 } as const;
 
 export interface TelemetryFields {

@@ -13,6 +13,12 @@ function rate(success: number, failure: number, target: number) {
   return { success, failure, rate: value, target, pass: value === null ? null : value > target };
 }
 
+/** Mean latency of an event's outcomes that carried one (latencyMsTotal / their count). */
+function average(event: Record<string, number> | undefined, outcome: string): number | null {
+  const n = event?.[outcome] ?? 0;
+  return n > 0 && event?.latencyMsTotal !== undefined ? Math.round(event.latencyMsTotal / n) : null;
+}
+
 /** Sums the counters of every hour from `since` to now and judges them against the targets. */
 export async function telemetryReport(db: Firestore, since: Date, now: Date) {
   const first = Math.max(since.getTime(), now.getTime() - MAX_HOURS * HOUR_MS);
@@ -52,6 +58,26 @@ export async function telemetryReport(db: Firestore, since: Date, now: Date) {
       },
     },
     fallbackReads: count('fallbackRead', 'served') + count('fallbackRead', 'empty'),
+    migration: {
+      completion: rate(
+        count('migration', 'completed') + count('migration', 'completed_with_errors'),
+        count('migration', 'failed'),
+        telemetryTargets.migrationCompletion,
+      ),
+      started: count('migration', 'started'),
+      recordsMigrated: count('migrationRecords', 'migrated'),
+      recordsQuarantined: count('migrationRecords', 'quarantined'),
+      batches: count('backfillBatch', 'success'),
+      batchLatencyMsAverage: average(counts.backfillBatch, 'success'),
+    },
+    cache: {
+      hitRate: rate(
+        count('snapshotCache', 'hit') + count('snapshotCache', 'notModified'),
+        count('snapshotCache', 'miss'),
+        telemetryTargets.cacheHitRate,
+      ),
+      notModified: count('snapshotCache', 'notModified'),
+    },
     counts,
   };
 }

@@ -6,8 +6,7 @@ import * as deps from '../api/dependencies';
 import { backfillTaskSchema, fanOutTaskSchema } from '../domain/backfillMessages';
 import { logs } from '../logs';
 import { dispatchBackfill, parseBackfillMessage } from '../migration/backfillDispatcher';
-
-export const BACKFILL_TOPIC = 'migration-backfill';
+import { BACKFILL_TOPIC } from '../migration/backfillTopic';
 
 /** Worker retries: enough for a CloudKit outage of about an hour, backing off to 5 minutes. */
 const WORKER_MAX_ATTEMPTS = 20;
@@ -55,7 +54,7 @@ export const migrationBackfill = onTaskDispatched(
       return;
     }
     await deps.backfillJob().run(parsed.data, {
-      owner: `${request.id}#${randomUUID()}`,
+      owner: request.id || `unnamed-${randomUUID()}`,
       finalAttempt: request.retryCount >= WORKER_MAX_ATTEMPTS - 1,
     });
   },

@@ -33,9 +33,9 @@ function habitsThenHistory(keep: string, drop: string): RawRecord[] {
   return [
     habitRecord(keep, { name: 'Run', version: 3 }),
     habitRecord(drop, { name: 'Stretch', version: 2 }),
-    ...[keep, drop].flatMap((id) =>
-      Array.from({ length: 300 }, (_, day) => completionRecord(id, dayAfterStart(day))),
-    ),
+    // The habit the user deletes has few days: each of them becomes a legacy delete to deliver.
+    ...Array.from({ length: 300 }, (_, day) => completionRecord(keep, dayAfterStart(day))),
+    ...Array.from({ length: 20 }, (_, day) => completionRecord(drop, dayAfterStart(day))),
     streakRecord(keep, 40),
     streakRecord(drop, 40),
     xpRecord('opening', 50_000),
@@ -90,7 +90,7 @@ describe('a backfill alongside the user’s own traffic', () => {
     // XP: the legacy opening balance plus 10 for today, less what the deleted habit's completions
     // were worth, for those of them already migrated when it was deleted (the rest never came).
     const progress = await user.call<{ progress: { totalXp: number } }>('progress-get');
-    expect(progress.progress.totalXp).toBeGreaterThanOrEqual(50_000 + 10 - 300 * 10);
+    expect(progress.progress.totalXp).toBeGreaterThanOrEqual(50_000 + 10 - 20 * 10);
     expect(progress.progress.totalXp).toBeLessThanOrEqual(50_000 + 10);
     expect(progress.progress.totalXp % 10).toBe(0);
 
@@ -124,7 +124,7 @@ describe('a backfill alongside the user’s own traffic', () => {
     const again = await user.call<{ status: string; runId: string }>('migration-start');
     expect(again).toMatchObject({ status: 'completed', runId: started.runId });
     expect(await user.call('migration-status')).toMatchObject({ status: 'completed' });
-  });
+  }, 120_000);
 
   it('a fallback read queues the backfill of a user inside the rollout', async () => {
     await setFlags({ backfillRolloutPercentage: '100' });
@@ -141,7 +141,7 @@ describe('a backfill alongside the user’s own traffic', () => {
     const after = await user.call<{ habits: { id: string }[]; source?: string }>('habits-list', {});
     expect(after.source).toBeUndefined();
     expect(after.habits.map((h) => h.id)).toEqual([habitId]);
-  });
+  }, 120_000);
 
   it('legacy-link resumes a run that waited for the link', async () => {
     const user = await signedInUser();
@@ -155,7 +155,7 @@ describe('a backfill alongside the user’s own traffic', () => {
     });
     await user.call('legacy-link', { webAuthToken });
     expect((await waitForCompletion(user.uid)).status).toBe('completed');
-  });
+  }, 120_000);
 
   it('stops within a flag cache period when backfillEnabled goes off, and resumes', async () => {
     const user = await signedInUser();
@@ -167,7 +167,7 @@ describe('a backfill alongside the user’s own traffic', () => {
     await sim('POST', '/__sim/faults', {
       kind: 'delay',
       count: 3,
-      delayMs: 1_500,
+      delayMs: 3_000,
       pathContains: 'records/changes',
     });
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import type { MigrationState } from '../../../functions/src/domain/migrationState';
@@ -132,8 +132,10 @@ export async function setFlags(values: Record<string, string>): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1_500));
 }
 
-export function resetFlags(): Promise<void> {
-  return setFlags({});
+/** Back to the committed template, version and all, as the emulators started with it. */
+export async function resetFlags(): Promise<void> {
+  copyFileSync(COMMITTED_FLAGS_FILE, TEST_FLAGS_FILE);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
 }
 
 /** Stands in for Cloud Tasks where a test plays a worker that dies before enqueueing. */

@@ -7,6 +7,13 @@ import {
   getFunctions,
   httpsCallable,
 } from 'firebase/functions';
+import {
+  connectFirestoreEmulator,
+  doc,
+  type Firestore,
+  getFirestore,
+  setDoc,
+} from 'firebase/firestore';
 import { adminAuth } from './admin';
 import { emulatorHost, PROJECT_ID, REGION } from './emulators';
 
@@ -15,6 +22,8 @@ const apps: FirebaseApp[] = [];
 export interface AppClient {
   uid: string | undefined;
   call<T = Record<string, unknown>>(name: string, data?: unknown): Promise<T>;
+  /** What the app writes to Firestore itself (firestore.rules): its settings document. */
+  saveSettings(settings: Record<string, unknown>): Promise<void>;
 }
 
 /** A client that talks to the emulators exactly as the mobile app does: the web SDK. */
@@ -42,8 +51,20 @@ async function client(signIn: boolean, claims?: Record<string, unknown>): Promis
       await credential.user.getIdToken(true); // the next calls carry the new claims
     }
   }
+  let db: Firestore | undefined;
+  const firestore = () => {
+    if (!db) {
+      db = getFirestore(app);
+      const { host: fsHost, port: fsPort } = emulatorHost('firestore');
+      connectFirestoreEmulator(db, fsHost, fsPort);
+    }
+    return db;
+  };
   return {
     uid,
+    async saveSettings(settings) {
+      await setDoc(doc(firestore(), `users/${uid}/settings/preferences`), settings);
+    },
     async call<T>(name: string, data?: unknown): Promise<T> {
       // Longer than the SDK's 70 s default: contended emulator transactions can be slow.
       const result = await httpsCallable(functions, name, { timeout: 150_000 })(data);

@@ -1,4 +1,10 @@
-import { FieldPath, FieldValue, type Firestore, type Transaction } from 'firebase-admin/firestore';
+import {
+  type DocumentSnapshot,
+  FieldPath,
+  type Firestore,
+  type Transaction,
+} from 'firebase-admin/firestore';
+import { syncVersionBump } from './syncVersion';
 import { config } from '../../config';
 import {
   type Completion,
@@ -39,6 +45,24 @@ import {
   storedStreak,
   storedTombstone,
 } from './storedDocuments';
+
+/** The stored progress document as the API's Progress (a user with none has 0 XP). */
+export function progressOf(snap: DocumentSnapshot): Progress {
+  return progressFromXp(readStoredIfExists(storedProgress, snap)?.totalXp ?? 0);
+}
+
+/** Stored streaks of the habits that exist, as of `today` (a lapsed run reads `current: 0`). */
+export function streaksAsOf(
+  streakDocs: readonly DocumentSnapshot[],
+  habits: readonly Habit[],
+  today: string,
+): Streak[] {
+  const byId = new Map(habits.map((habit) => [habit.id, habit]));
+  return streakDocs.flatMap((snap) => {
+    const habit = byId.get(snap.id);
+    return habit ? [streakAsOf(readStored(storedStreak, snap), habit.schedule, today)] : [];
+  });
+}
 
 type XpReason = 'completion-logged' | 'completion-deleted' | 'habit-deleted';
 
@@ -82,7 +106,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         const result = await work(tx, paths, now, (change) => changes.push(change));
         if (result instanceof Unchanged) return result.value;
         if (this.recordChanges && changes.length > 0) this.recordChanges(tx, paths, changes, now);
-        tx.set(paths.sync, { version: FieldValue.increment(1), updatedAt: now }, { merge: true });
+        tx.set(paths.sync, syncVersionBump(now), { merge: true });
         return result;
       },
       { maxAttempts: config.transactionMaxAttempts },
@@ -101,7 +125,8 @@ export class FirestoreHabitRepository implements HabitRepository {
     const progress = progressFromXp(previousTotal + delta);
     if (delta !== 0) {
       tx.set(paths.xpEvents.doc(), { ...detail, delta, reason, createdAt: now });
-      tx.set(paths.progress, { ...progress, updatedAt: now });
+      // Merged: the document also keeps the migrated opening balance (legacyXp).
+      tx.set(paths.progress, { ...progress, updatedAt: now }, { merge: true });
     }
     return progress;
   }
@@ -401,13 +426,10 @@ export class FirestoreHabitRepository implements HabitRepository {
       paths.settings.get(),
     ]);
     const today = localDayAt(this.clock(), settingsOrDefault(settingsSnap.data()).timeZone);
-    const habits = new Map(habitsSnap.docs.map((d) => [d.id, readStored(storedHabit, d)]));
-    const streaks: Streak[] = [];
-    for (const snap of streaksSnap.docs) {
-      const habit = habits.get(snap.id);
-      if (habit) streaks.push(streakAsOf(readStored(storedStreak, snap), habit.schedule, today));
-    }
-    const totalXp = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
-    return { progress: progressFromXp(totalXp), streaks };
+    const habits = habitsSnap.docs.map((d) => readStored(storedHabit, d));
+    return {
+      progress: progressOf(progressSnap),
+      streaks: streaksAsOf(streaksSnap.docs, habits, today),
+    };
   }
 }

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { callable } from './callable';
+import * as deps from './dependencies';
+
+const snapshotInputSchema = z.strictObject({
+  /** The `version` of the snapshot the app holds: equal to the current one, nothing is sent. */
+  sinceVersion: z.number().int().min(0).optional(),
+});
+
+export const snapshotApi = {
+  get: callable('snapshot-get', snapshotInputSchema, ({ uid, data }) =>
+    deps.snapshots().get(uid, data.sinceVersion),
+  ),
+};

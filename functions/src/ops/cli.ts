@@ -1,0 +1,134 @@
+/** The operators' command line; scripts/ops.mjs (`npm run ops`) is its entry point. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { backfillMessages, publishBackfill } from './commands/backfillCommand';
+import { flags } from './commands/flagsCommand';
+import { status } from './commands/statusCommand';
+import { verify } from './commands/verifyCommand';
+import { connect, EXIT, type OpsContext, OpsError } from './opsContext';
+import type { EmulatorName } from './localEnvironment';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = positiveNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+/** Runs `work` against the target project, and always lets go of it. */
+async function withContext<T>(
+  program: Command,
+  needs: EmulatorName[],
+  work: (ctx: OpsContext) => Promise<T>,
+): Promise<T> {
+  const ctx = await connect(program.opts<{ project?: string }>().project, needs);
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ops')
+    .description('Operate the CloudKit-to-Firestore migration (docs/operations.md)')
+    .option(
+      '--project <id>',
+      'Firebase project; a demo- id means the local emulators',
+      'demo-habits',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('backfill')
+    .description('start a backfill: publish to the migration-backfill topic')
+    .option('--uid <uid>', 'one user')
+    .option('--uids-file <file>', 'users listed one per line (sent 500 per message)')
+    .option('--all', 'every legacy user inside the rollout percentage (all of them with --force)')
+    .option('--force', 're-run users whose migration completed', false)
+    .option('--dry-run', 'map and count only; writes nothing but the dry-run state', false)
+    .action(async (options) => {
+      const messages = backfillMessages(options);
+      await withContext(program, ['pubsub'], async (ctx) => {
+        const ids = await publishBackfill(ctx.projectId, messages);
+        messages.forEach((message, i) =>
+          print(`published ${JSON.stringify(message)} as ${ids[i]}`),
+        );
+      });
+    });
+
+  program
+    .command('status')
+    .description("users per migration status, or one user's state with --uid")
+    .option('--uid <uid>', 'one user')
+    .option('--watch', 'refresh until no run is queued or running (one user: until it finishes)')
+    .option('--dry-run', "with --uid: the dry run's state")
+    .addOption(
+      new Option('--interval <seconds>', 'between refreshes').default(2).argParser(positiveNumber),
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'stop watching (exit 1)').argParser(positiveNumber),
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      await withContext(program, ['firestore'], (ctx) => status(ctx, options, print));
+    });
+
+  program
+    .command('verify')
+    .description('compare legacy and Firestore data record by record (exit 1 if they differ)')
+    .option('--uid <uid>', 'one user')
+    .addOption(new Option('--sample <n>', 'n random migrated users').argParser(positiveInteger))
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      process.exitCode = await withContext(program, ['firestore'], (ctx) =>
+        verify(ctx, options, print),
+      );
+    });
+
+  program
+    .command('flags')
+    .description('the flags in force, and where each value came from')
+    .option('--uid <uid>', 'as evaluated for this user (and whether they are in the rollout)')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      await withContext(program, [], (ctx) => flags(ctx, options, print));
+    });
+
+  return program;
+}
+
+/** gRPC UNAVAILABLE, or a refused connection: the project (or an emulator) cannot be reached. */
+function unreachable(error: unknown): boolean {
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  return code === 14 || code === 'ECONNREFUSED' || cause?.code === 'ECONNREFUSED';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof OpsError) {
+      process.stderr.write(`ops: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (unreachable(error)) {
+      process.stderr.write(`ops: cannot reach the project: ${(error as Error).message}\n`);
+      return EXIT.unreachable;
+    }
+    process.stderr.write(`ops: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.problem;
+  }
+}

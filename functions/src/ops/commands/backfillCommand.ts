@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { PubSub } from '@google-cloud/pubsub';
+import { type BackfillMessage, backfillMessageSchema } from '../../domain/backfillMessages';
+import { describeIssues } from '../../migration/mapping/legacyValues';
+import { BACKFILL_TOPIC } from '../../migration/backfillTopic';
+import { EXIT, OpsError } from '../opsContext';
+
+export interface BackfillOptions {
+  uid?: string;
+  uidsFile?: string;
+  all?: boolean;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+const MAX_UIDS_PER_MESSAGE = 500;
+
+/** One uid per line; blank lines and `#` comments are skipped. */
+function readUids(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OpsError(`cannot read ${file}: ${(error as Error).message}`, EXIT.usage);
+  }
+  const uids = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (uids.length === 0) throw new OpsError(`${file} lists no uids`, EXIT.usage);
+  return [...new Set(uids)];
+}
+
+/** The messages an operator's options stand for, validated exactly as the trigger will. */
+export function backfillMessages(options: BackfillOptions): BackfillMessage[] {
+  const chosen = [options.uid, options.uidsFile, options.all].filter((v) => v !== undefined);
+  if (chosen.length !== 1) {
+    throw new OpsError('choose exactly one of --uid, --uids-file and --all', EXIT.usage);
+  }
+  const kind = { force: options.force ?? false, dryRun: options.dryRun ?? false };
+  const raw: unknown[] = [];
+  if (options.uid !== undefined) raw.push({ type: 'user', uid: options.uid, ...kind });
+  if (options.all) raw.push({ type: 'all', ...kind });
+  if (options.uidsFile !== undefined) {
+    const uids = readUids(options.uidsFile);
+    for (let i = 0; i < uids.length; i += MAX_UIDS_PER_MESSAGE) {
+      raw.push({ type: 'users', uids: uids.slice(i, i + MAX_UIDS_PER_MESSAGE), ...kind });
+    }
+  }
+  return raw.map((message) => {
+    const parsed = backfillMessageSchema.safeParse(message);
+    if (!parsed.success) {
+      throw new OpsError(`invalid backfill request: ${describeIssues(parsed.error)}`, EXIT.usage);
+    }
+    return parsed.data;
+  });
+}
+
+/** Publishes to the topic the backfill listens on; returns the message ids. */
+export async function publishBackfill(projectId: string, messages: BackfillMessage[]) {
+  const pubsub = new PubSub({ projectId });
+  try {
+    const topic = pubsub.topic(BACKFILL_TOPIC);
+    const ids: string[] = [];
+    for (const message of messages) {
+      ids.push(await topic.publishMessage({ data: Buffer.from(JSON.stringify(message)) }));
+    }
+    return ids;
+  } finally {
+    await pubsub.close();
+  }
+}

@@ -1,0 +1,126 @@
+import { SingleBar } from 'cli-progress';
+import { type MigrationState } from '../../domain/migrationState';
+import { MigrationStateStore } from '../../migration/migrationStateStore';
+import { type MigrationStats, migrationStats } from '../../migration/migrationStats';
+import { EXIT, type OpsContext, OpsError } from '../opsContext';
+import { requireKnownUser } from './userLookup';
+
+export interface StatusOptions {
+  uid?: string;
+  watch?: boolean;
+  dryRun?: boolean;
+  /** Seconds between refreshes. */
+  interval: number;
+  /** Give up watching after this many seconds (exit 1). */
+  timeout?: number;
+  json?: boolean;
+}
+
+type Print = (line: string) => void;
+
+const FINISHED = ['completed', 'completed_with_errors', 'failed'];
+const IN_FLIGHT = ['queued', 'running'];
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+export async function status(ctx: OpsContext, options: StatusOptions, print: Print) {
+  return options.uid === undefined
+    ? overallStatus(ctx, options, print)
+    : userStatus(ctx, options.uid, options, print);
+}
+
+function deadline(options: StatusOptions): number {
+  return options.timeout === undefined ? Infinity : Date.now() + options.timeout * 1000;
+}
+
+async function userStatus(ctx: OpsContext, uid: string, options: StatusOptions, print: Print) {
+  await requireKnownUser(ctx.db, uid);
+  const store = new MigrationStateStore(ctx.db);
+  const until = deadline(options);
+  let state: MigrationState;
+  for (;;) {
+    state = await store.get(uid, options.dryRun);
+    // A run just requested may not have a state yet; one awaiting a link waits for the app.
+    const settled = FINISHED.includes(state.status) || state.status === 'awaiting_link';
+    if (!options.watch || settled) break;
+    if (!options.json) print(userLine(uid, state));
+    if (Date.now() > until) throw new OpsError(`${uid} still ${state.status}`, EXIT.problem);
+    await sleep(options.interval * 1000);
+  }
+  if (options.json) print(JSON.stringify({ uid, ...state }));
+  else {
+    print(userLine(uid, state));
+    if (state.lastError) print(`  last error: ${state.lastError.code}: ${state.lastError.message}`);
+  }
+  return state;
+}
+
+function userLine(uid: string, state: MigrationState): string {
+  const counts = Object.entries(state.counts ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ');
+  return `${uid}: ${state.status}, ${state.batches ?? 0} batches${counts ? ` (${counts})` : ''}`;
+}
+
+/** Users per status with a bar of finished runs, and the rate records are migrating at. */
+async function overallStatus(ctx: OpsContext, options: StatusOptions, print: Print) {
+  const until = deadline(options);
+  let stats = await migrationStats(ctx.db);
+  if (!options.watch) {
+    if (options.json) print(JSON.stringify(stats));
+    else printStats(stats, undefined, print);
+    return stats;
+  }
+  const bar = new SingleBar({
+    format: 'migrated {bar} {value}/{total} users | {rate} records/s | {inFlight} in flight',
+    noTTYOutput: false,
+    hideCursor: true,
+  });
+  bar.start(userTotal(stats), finishedUsers(stats), { rate: 0, inFlight: inFlight(stats) });
+  let previous = { at: Date.now(), records: stats.recordsMigrated };
+  try {
+    while (inFlight(stats) > 0) {
+      if (Date.now() > until) {
+        throw new OpsError(`${inFlight(stats)} users still queued or running`, EXIT.problem);
+      }
+      await sleep(options.interval * 1000);
+      stats = await migrationStats(ctx.db);
+      const now = { at: Date.now(), records: stats.recordsMigrated };
+      const rate = Math.round(((now.records - previous.records) * 1000) / (now.at - previous.at));
+      previous = now;
+      bar.setTotal(userTotal(stats));
+      bar.update(finishedUsers(stats), { rate, inFlight: inFlight(stats) });
+    }
+  } finally {
+    bar.stop();
+  }
+  if (options.json) print(JSON.stringify(stats));
+  else printStats(stats, 'no runs queued or running', print);
+  return stats;
+}
+
+const sum = (stats: MigrationStats, statuses: string[]) =>
+  statuses.reduce((n, s) => n + (stats.usersByStatus[s] ?? 0), 0);
+const userTotal = (stats: MigrationStats) => sum(stats, Object.keys(stats.usersByStatus));
+const finishedUsers = (stats: MigrationStats) => sum(stats, FINISHED);
+const inFlight = (stats: MigrationStats) => sum(stats, IN_FLIGHT);
+
+function printStats(stats: MigrationStats, heading: string | undefined, print: Print) {
+  if (heading) print(heading);
+  const width = Math.max(10, ...Object.keys(stats.usersByStatus).map((s) => s.length));
+  print('users by status:');
+  for (const [state, n] of Object.entries(stats.usersByStatus)) {
+    print(`  ${state.padEnd(width)} ${n}`);
+  }
+  if (userTotal(stats) === 0) print('  (no migration has been queued yet)');
+  print(`records migrated: ${stats.recordsMigrated}`);
+  print(
+    `failures: ${stats.failures.users} users failed, ${stats.failures.quarantinedRecords} records quarantined`,
+  );
+  const time = stats.migrationTimeMs;
+  if (time.completedRuns > 0) {
+    print(
+      `migration time: average ${time.average} ms, p95 ${time.p95} ms over ${time.completedRuns} runs`,
+    );
+  }
+}

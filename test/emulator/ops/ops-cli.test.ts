@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { adminDb } from '../support/admin';
+import { everyRecordType, linkedLegacyUser, putLegacyRecords } from '../support/legacyRecords';
+
+const ROOT = join(__dirname, '../../..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run ops -- <args>`, as an operator types it, from the repository root. */
+function ops(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'ops', '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function legacyUserWithData(): Promise<string> {
+  const uid = await linkedLegacyUser();
+  await putLegacyRecords(uid, everyRecordType(randomUUID()));
+  return uid;
+}
+
+describe('the ops command line', () => {
+  it('explains itself with --help', async () => {
+    const run = await ops(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['backfill', 'status', 'verify', 'flags']) {
+      expect(run.stdout).toContain(command);
+    }
+  });
+
+  it.each([
+    [['backfill'], /exactly one of --uid, --uids-file and --all/],
+    [['backfill', '--uid', 'a', '--all'], /exactly one of/],
+    [['backfill', '--uid', 'a/b'], /uid: must not contain "\/"/],
+    [['backfill', '--uids-file', '/nonexistent/uids.txt'], /cannot read/],
+    [['status', '--interval', '-1'], /--interval.*above 0/s],
+    [['verify'], /exactly one of --uid and --sample/],
+    [['verify', '--sample', 'two'], /--sample.*number/s],
+    [['launch'], /unknown command/],
+  ])('refuses %j with exit code 2 and says why', async (args, message) => {
+    const run = await ops(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('backfills a user, watches the run finish, and verifies it record for record', async () => {
+    const uid = await legacyUserWithData();
+
+    const published = await ops(['backfill', '--uid', uid]);
+    expect(published.code).toBe(0);
+    expect(published.stdout).toContain(`"uid":"${uid}"`);
+
+    const watched = await ops([
+      'status',
+      '--uid',
+      uid,
+      '--watch',
+      '--interval',
+      '0.5',
+      '--timeout',
+      '90',
+    ]);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(
+      new RegExp(`${uid}: completed, 1 batches \\(habits 1, completions 2, xp 2, streaks 1\\)`),
+    );
+
+    const verified = await ops(['verify', '--uid', uid]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('1 of 1 users match their legacy data');
+
+    // Someone edits the migrated copy behind the backfill's back: verify names the record.
+    const habit = (await adminDb().collection(`users/${uid}/habits`).get()).docs[0];
+    await habit.ref.update({ name: 'Tampered' });
+    const differing = await ops(['verify', '--uid', uid]);
+    expect(differing.code).toBe(1);
+    expect(differing.stdout).toContain(`CD_Habit_${habit.id}: fields differ: name`);
+    await habit.ref.update({ name: habit.get('name') });
+    expect((await ops(['verify', '--uid', uid])).code).toBe(0);
+  }, 150_000);
+
+  it('publishes users from a file, and the overall status shows them finished', async () => {
+    const uids = [await legacyUserWithData(), await legacyUserWithData()];
+    const file = join(mkdtempSync(join(tmpdir(), 'ops-')), 'uids.txt');
+    writeFileSync(file, `# users to migrate\n${uids.join('\n')}\n\n`);
+
+    const published = await ops(['backfill', '--uids-file', file]);
+    expect(published.code).toBe(0);
+    expect(published.stdout).toContain('"type":"users"');
+
+    const watched = await ops(['status', '--watch', '--interval', '1', '--timeout', '120']);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain('no runs queued or running');
+    const json = await ops(['status', '--json']);
+    const stats = JSON.parse(json.stdout) as { usersByStatus: Record<string, number> };
+    expect(stats.usersByStatus.completed).toBeGreaterThanOrEqual(2);
+    for (const uid of uids) {
+      const one = JSON.parse((await ops(['status', '--uid', uid, '--json'])).stdout);
+      expect(one).toMatchObject({ uid, status: 'completed' });
+    }
+    const sample = await ops(['verify', '--sample', '2']);
+    expect(sample.stdout).toMatch(/2 of 2 users match/);
+    expect(sample.code).toBe(0);
+  }, 200_000);
+
+  it('runs a dry run and shows its state apart', async () => {
+    const uid = await legacyUserWithData();
+    expect((await ops(['backfill', '--uid', uid, '--dry-run'])).code).toBe(0);
+    const dry = await ops([
+      'status',
+      '--uid',
+      uid,
+      '--dry-run',
+      '--watch',
+      '--interval',
+      '0.5',
+      '--timeout',
+      '60',
+    ]);
+    expect(dry.stdout).toContain(`${uid}: completed`);
+    const real = await ops(['status', '--uid', uid]);
+    expect(real.stdout).toContain(`${uid}: not_started`);
+  }, 120_000);
+
+  it('shows the flags in force for a user', async () => {
+    const run = await ops(['flags', '--uid', 'someone', '--json']);
+    expect(run.code).toBe(0);
+    const answer = JSON.parse(run.stdout);
+    expect(answer).toMatchObject({
+      uid: 'someone',
+      flags: { backfillBatchSize: 200, dualWriteEnabled: true },
+      sources: { backfillBatchSize: 'remote' },
+    });
+    const table = await ops(['flags']);
+    expect(table.stdout).toMatch(/backfillRolloutPercentage\s+0\s+\(remote\)/);
+  });
+
+  it('says which user it does not know, with exit code 4', async () => {
+    const run = await ops(['status', '--uid', `nobody-${randomUUID()}`]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/unknown user nobody-/);
+  });
+
+  it('says when the emulators cannot be reached, with exit code 3', async () => {
+    const run = await ops(['status'], { FIRESTORE_EMULATOR_HOST: '127.0.0.1:1' });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/cannot reach the firestore emulator at 127.0.0.1:1.*npm start/);
+  });
+});
