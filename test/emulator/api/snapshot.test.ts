@@ -22,6 +22,14 @@ interface Snapshot {
   source?: string;
 }
 
+interface Rate {
+  success: number;
+  failure: number;
+  rate: number | null;
+  target: number;
+  pass: boolean | null;
+}
+
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 async function cacheCounts(admin: Awaited<ReturnType<typeof signedInAdmin>>) {
@@ -69,6 +77,21 @@ describe('snapshot-get', () => {
     expect(after.miss - before.miss).toBe(1);
     expect(after.hit - before.hit).toBe(1);
     expect(after.notModified - before.notModified).toBe(1);
+
+    // admin-telemetry judges the cache and the migration against their targets.
+    const report = await admin.call<{
+      cache: { hitRate: Rate };
+      migration: { completion: Rate };
+    }>('admin-telemetry', {});
+    const hits = after.hit + after.notModified;
+    expect(report.cache.hitRate).toEqual({
+      success: hits,
+      failure: after.miss,
+      rate: hits / (hits + after.miss),
+      target: 0.8,
+      pass: hits / (hits + after.miss) > 0.8,
+    });
+    expect(report.migration.completion.target).toBe(0.9);
   });
 
   it('is invalidated by API writes, settings the app saves, and the backfill', async () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { MigrationState } from '../../../functions/src/domain/migrationState';
 import {
   ageRun,
   hangingLegacyStore,
@@ -12,6 +11,8 @@ import {
   verify,
   waitForCompletion,
   waitForState,
+  countedRecords,
+  expectExactCopy,
 } from '../support/backfill';
 import {
   completionRecord,
@@ -50,15 +51,6 @@ async function userWithThreePages() {
   return { uid, records };
 }
 
-function expectExactCopy(report: Awaited<ReturnType<typeof verify>>, records: number) {
-  expect(report.differences).toEqual([]);
-  expect(report.legacyRecords).toBe(records);
-  expect(report.onlyInFirestore).toEqual({ habits: 0, completions: 0 });
-}
-
-const total = (state: MigrationState) =>
-  Object.values(state.counts ?? {}).reduce((sum, n) => sum + n, 0);
-
 describe('backfill under faults', () => {
   it('resumes from the last committed cursor after a worker is killed mid-batch', async () => {
     const { uid, records } = await userWithThreePages();
@@ -76,7 +68,7 @@ describe('backfill under faults', () => {
     );
     const stuck = await waitForState(uid, (s) => s?.leaseOwner === 'w2');
     expect(stuck).toMatchObject({ status: 'running', batches: 1 });
-    const countedBeforeCrash = total(stuck);
+    const countedBeforeCrash = countedRecords(stuck);
     expect(countedBeforeCrash).toBe(200);
 
     // Minutes later the lease has expired; an operator (or a retry) asks for the user again.
@@ -89,7 +81,7 @@ describe('backfill under faults', () => {
     expect(state.attempts).toBe(1);
     expect(state.batches).toBe(3);
     // Every record counted once: nothing from batch 0 was read or counted again.
-    expect(total(state)).toBe(records.length);
+    expect(countedRecords(state)).toBe(records.length);
     expectExactCopy(await verify(uid), records.length);
   });
 
@@ -110,11 +102,11 @@ describe('backfill under faults', () => {
     expect(['busy', 'stale', 'requeued']).toContain(outcomes.find((o) => o !== 'committed'));
     const afterRace = await migrationState(uid);
     expect(afterRace).toMatchObject({ batches: 1 });
-    expect(total(afterRace as MigrationState)).toBe(200);
+    expect(countedRecords(afterRace)).toBe(200);
 
     await publishBackfill({ type: 'user', uid });
     const state = await waitForCompletion(uid);
-    expect(total(state)).toBe(records.length);
+    expect(countedRecords(state)).toBe(records.length);
     expectExactCopy(await verify(uid), records.length);
   });
 
@@ -142,7 +134,7 @@ describe('backfill under faults', () => {
     expect(state.status).toBe('completed');
     expect(state.lastError).toBeNull();
     expect(state.attempts).toBeGreaterThanOrEqual(2);
-    expect(total(state)).toBe(records.length);
+    expect(countedRecords(state)).toBe(records.length);
     expectExactCopy(await verify(uid), records.length);
   }, 180_000);
 
@@ -177,7 +169,7 @@ describe('backfill under faults', () => {
     expect(state.attempts).toBeGreaterThanOrEqual(2);
     expect(state.lastError).toBeNull();
     expect(state.status).toBe('completed');
-    expect(total(state)).toBe(records.length);
+    expect(countedRecords(state)).toBe(records.length);
     expectExactCopy(await verify(uid), records.length);
   }, 200_000);
 

@@ -6,6 +6,7 @@ import {
   verify,
   waitForCompletion,
   waitForState,
+  expectExactCopy,
 } from '../support/backfill';
 import {
   completionRecord,
@@ -21,14 +22,6 @@ import {
 import { sim } from '../support/simulator';
 
 afterEach(() => sim('DELETE', '/__sim/faults'));
-
-function expectExactCopy(report: Awaited<ReturnType<typeof verify>>, records: number) {
-  expect(report.differences).toEqual([]);
-  expect(report.linked).toBe(true);
-  expect(report.legacyRecords).toBe(records);
-  expect(report.onlyInFirestore).toEqual({ habits: 0, completions: 0 });
-  expect(report.xp.migrated).toBe(report.xp.legacy);
-}
 
 describe('backfill golden scenarios', () => {
   it('migrates a user with every record type, references out of order, exactly once', async () => {

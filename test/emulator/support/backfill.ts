@@ -187,3 +187,16 @@ export async function ageRun(uid: string, minutes: number): Promise<void> {
     .doc(`users/${uid}/meta/migration`)
     .update({ leaseExpiresAt: past, updatedAt: past, queuedAt: past });
 }
+
+/** Every legacy record in Firestore as it should be, nothing extra, and XP counted once. */
+export function expectExactCopy(report: VerificationReport, records: number): void {
+  expect(report.differences).toEqual([]);
+  expect(report.linked).toBe(true);
+  expect(report.legacyRecords).toBe(records);
+  expect(report.onlyInFirestore).toEqual({ habits: 0, completions: 0 });
+  expect(report.xp.migrated).toBe(report.xp.legacy);
+}
+
+/** Records a run has counted: each read lands in exactly one count. */
+export const countedRecords = (state: MigrationState | undefined) =>
+  Object.values(state?.counts ?? {}).reduce((sum, n) => sum + n, 0);
