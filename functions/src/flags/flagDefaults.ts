@@ -49,7 +49,12 @@ const integerString = (min: number, max: number) =>
   decimalString.pipe(z.number().int().min(min).max(max));
 
 export const BACKFILL_BATCH_SIZE_MIN = 1;
-export const BACKFILL_BATCH_SIZE_MAX = 500;
+/**
+ * One page is one commit, and a commit takes at most 500 writes: a legacy record costs at most two
+ * (a deletion and its tombstone; a completion and its XP correction), plus the state, progress
+ * and data version.
+ */
+export const BACKFILL_BATCH_SIZE_MAX = 245;
 
 /** Remote Config serves every value as a string; each schema turns one into its typed value or fails. */
 export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string> } = {
@@ -58,8 +63,8 @@ export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string
   legacyReadFallbackEnabled: booleanString,
   backfillRolloutPercentage: decimalString.pipe(z.number().min(0).max(100)),
   forceMigrationComplete: booleanString,
-  // Clamped rather than rejected: an operator asking for 1000 wants big batches, and capping at 500
-  // keeps one task within its memory and time (DESIGN.md invariant 5).
+  // Clamped rather than rejected: an operator asking for 1000 wants big batches, and the cap keeps
+  // one page inside one commit (DESIGN.md invariant 5).
   backfillBatchSize: decimalString
     .pipe(z.number().int())
     .transform((n) => Math.min(BACKFILL_BATCH_SIZE_MAX, Math.max(BACKFILL_BATCH_SIZE_MIN, n))),

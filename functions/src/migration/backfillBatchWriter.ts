@@ -13,12 +13,20 @@ import {
   storedStreak,
 } from '../data/firestore/storedDocuments';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
-import { progressFromXp } from '../domain/progress';
-import { decideDeletion, decideUpsert, type UpsertDecision } from './backfillConflicts';
+import { progressFromXp, xpForCount } from '../domain/progress';
+import {
+  decideDeletion,
+  decideUpsert,
+  overlappingXpCount,
+  type UpsertDecision,
+} from './backfillConflicts';
 import type { MappedEntry } from './legacyToFirestoreMapper';
 
 /** The Firestore id of a migrated legacy XP event: one document per event, so it counts once. */
 export const legacyXpEventId = (id: string) => `legacy-${id}`;
+
+/** The one correction of a day logged both through the API and in the legacy store. */
+export const overlapXpEventId = (completionId: string) => `legacy-overlap-${completionId}`;
 
 /** Record names are CloudKit's; a document id must not contain '/'. */
 export const migrationErrorId = (recordName: string) => encodeURIComponent(recordName);
@@ -87,6 +95,8 @@ export async function planPage(
         reads.want(paths.completions.doc(entry.id));
         reads.want(tomb(entry.id));
         reads.want(tomb(entry.habitId));
+        reads.want(paths.xpEvents.doc(overlapXpEventId(entry.id)));
+        reads.want(paths.progress);
         break;
       case 'xpEvent':
         reads.want(paths.xpEvents.doc(legacyXpEventId(entry.id)));
@@ -109,6 +119,7 @@ export async function planPage(
   const counts = emptyCounts();
   const writes: Write[] = [];
   let xpDelta = 0;
+  let legacyXpDelta = 0;
   const { now } = context;
   const count = (decision: UpsertDecision, kind: keyof typeof countOf) => {
     counts[decision === 'write' || decision === 'present' ? countOf[kind] : 'skipped'] += 1;
@@ -130,6 +141,20 @@ export async function planPage(
         const deleted = reads.exists(tomb(entry.id)) || reads.exists(tomb(entry.habitId));
         const decision = decideUpsert(entry.completion, existing, deleted);
         if (count(decision, 'completion')) writes.push((tx) => tx.set(ref, entry.completion));
+        const overlap = xpForCount(overlappingXpCount(entry.completion, existing, decision));
+        const overlapRef = paths.xpEvents.doc(overlapXpEventId(entry.id));
+        if (overlap > 0 && !reads.exists(overlapRef)) {
+          xpDelta -= overlap;
+          writes.push((tx) =>
+            tx.create(overlapRef, {
+              delta: -overlap,
+              reason: 'legacy-overlap',
+              habitId: entry.habitId,
+              completionId: entry.id,
+              createdAt: now,
+            }),
+          );
+        }
         break;
       }
       case 'xpEvent': {
@@ -137,6 +162,7 @@ export async function planPage(
         counts.xp += 1;
         if (reads.exists(ref)) break;
         xpDelta += entry.amount;
+        legacyXpDelta += entry.amount;
         writes.push((tx) =>
           tx.create(ref, {
             delta: entry.amount,
@@ -189,8 +215,9 @@ export async function planPage(
         }
         counts.deleted += 1;
         writes.push((tx) => {
+          // A deleted habit's streak stays behind: every reader skips streaks of absent habits,
+          // and it keeps each record at two writes (BACKFILL_BATCH_SIZE_MAX).
           tx.delete(ref);
-          if (target.kind === 'habit') tx.delete(paths.streaks.doc(target.id));
           tx.set(tomb(target.id), {
             kind: target.kind,
             version: existing.version + 1,
@@ -213,10 +240,10 @@ export async function planPage(
     }
   }
 
-  if (xpDelta !== 0) {
+  if (xpDelta !== 0 || legacyXpDelta !== 0) {
     const snap = reads.get(paths.progress);
     const previous = readStoredIfExists(storedProgress, snap)?.totalXp ?? 0;
-    const legacyXp = ((snap.get('legacyXp') as number | undefined) ?? 0) + xpDelta;
+    const legacyXp = ((snap.get('legacyXp') as number | undefined) ?? 0) + legacyXpDelta;
     writes.push((tx) =>
       tx.set(paths.progress, { ...progressFromXp(previous + xpDelta), legacyXp, updatedAt: now }),
     );

@@ -20,7 +20,8 @@ import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
 import type { BackfillTasks } from './backfillTasks';
-import { mapLegacyEntry } from './legacyToFirestoreMapper';
+import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
+import { config } from '../config';
 import type { MigrationStateStore } from './migrationStateStore';
 
 export type BatchOutcome =
@@ -136,31 +137,51 @@ export class BackfillJob {
     }
 
     const entries = page.entries.map(mapLegacyEntry);
-    const paths = userPaths(this.deps.db, uid);
-    const counts = await this.deps.db.runTransaction(async (tx) => {
-      const current = await this.deps.states.read(tx, uid, dryRun);
-      if (!holdsLease(current, task, execution.owner)) return undefined;
-      const now = this.clock();
-      const planned = await planPage(
-        paths,
-        entries,
-        { runId: task.runId, runStartedAt: current.startedAt, now: now.toISOString() },
-        (refs) => tx.getAll(...refs),
-      );
-      if (!dryRun) planned.apply(tx);
-      const next = afterBatch(
-        current,
-        { cursor: page.cursor, moreComing: page.moreComing, counts: planned.counts },
-        now,
-      );
-      this.deps.states.write(tx, uid, dryRun, next);
-      return planned.counts;
-    });
+    let counts: MigrationCounts | undefined;
+    try {
+      counts = await this.commitPage(task, execution, page, entries);
+    } catch (error) {
+      // Contention beyond the retries, or a commit Firestore refuses: a failed batch, like any.
+      return this.failed(task, execution, error);
+    }
     if (!counts) return this.done(task, 'lost_lease');
 
     await this.deps.tasks.enqueueBatch(uid, dryRun, this.nextPointer(task, state));
     await this.countBatch(task, counts, Date.now() - started);
     return this.done(task, 'committed', counts);
+  }
+
+  /** The page's writes, the advanced cursor and the counts: one commit, or none. */
+  private commitPage(
+    task: BackfillTask,
+    execution: Execution,
+    page: { cursor: string; moreComing: boolean },
+    entries: MappedEntry[],
+  ): Promise<MigrationCounts | undefined> {
+    const { uid, dryRun } = task;
+    const paths = userPaths(this.deps.db, uid);
+    return this.deps.db.runTransaction(
+      async (tx) => {
+        const current = await this.deps.states.read(tx, uid, dryRun);
+        if (!holdsLease(current, task, execution.owner)) return undefined;
+        const now = this.clock();
+        const planned = await planPage(
+          paths,
+          entries,
+          { runId: task.runId, runStartedAt: current.startedAt, now: now.toISOString() },
+          (refs) => tx.getAll(...refs),
+        );
+        if (!dryRun) planned.apply(tx);
+        const next = afterBatch(
+          current,
+          { cursor: page.cursor, moreComing: page.moreComing, counts: planned.counts },
+          now,
+        );
+        this.deps.states.write(tx, uid, dryRun, next);
+        return planned.counts;
+      },
+      { maxAttempts: config.transactionMaxAttempts },
+    );
   }
 
   private nextPointer(task: BackfillTask, state: MigrationState): BatchPointer {

@@ -4,6 +4,8 @@ import { userPaths } from '../data/firestore/paths';
 import { readStored, storedCompletion, storedHabit } from '../data/firestore/storedDocuments';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
+import { decideDeletion } from './backfillConflicts';
+import { MigrationStateStore } from './migrationStateStore';
 import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
 
 export interface RecordDifference {
@@ -58,6 +60,8 @@ export async function verifyMigration(
   const differ = (recordName: string, problem: string) => {
     if (report.differences.length < MAX_LISTED) report.differences.push({ recordName, problem });
   };
+  // The backfill kept copies written through the API after its run started: so does the check.
+  const runStartedAt = (await new MigrationStateStore(db).get(uid)).startedAt;
   let present = { habits: 0, completions: 0 };
   let cursor: string | null = null;
   for (;;) {
@@ -123,8 +127,13 @@ export async function verifyMigration(
           break;
         case 'deleted': {
           const ref = deletedRef(paths, mapped);
-          if (ref && snap(ref).exists) differ(name, 'deleted in legacy, still in Firestore');
-          else report.matched += 1;
+          const doc = ref && snap(ref);
+          if (!doc?.exists) report.matched += 1;
+          else if (
+            decideDeletion({ updatedAt: doc.get('updatedAt') }, runStartedAt) === 'keep_firestore'
+          ) {
+            report.newerInFirestore += 1;
+          } else differ(name, 'deleted in legacy, still in Firestore');
           break;
         }
       }

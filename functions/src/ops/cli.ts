@@ -4,6 +4,7 @@ import { backfillMessages, publishBackfill } from './commands/backfillCommand';
 import { flags } from './commands/flagsCommand';
 import { status } from './commands/statusCommand';
 import { verify } from './commands/verifyCommand';
+import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { connect, EXIT, type OpsContext, OpsError } from './opsContext';
 import type { EmulatorName } from './localEnvironment';
 
@@ -57,9 +58,9 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const messages = backfillMessages(options);
       await withContext(program, ['pubsub'], async (ctx) => {
-        const ids = await publishBackfill(ctx.projectId, messages);
-        messages.forEach((message, i) =>
-          print(`published ${JSON.stringify(message)} as ${ids[i]}`),
+        // Each as it goes out: if a later one fails, the operator knows which were sent.
+        await publishBackfill(ctx.projectId, messages, (message, id) =>
+          print(`published ${JSON.stringify(message)} as ${id}`),
         );
       });
     });
@@ -123,6 +124,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof OpsError) {
       process.stderr.write(`ops: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof LegacyStoreError && error.retryable) {
+      process.stderr.write(`ops: cannot reach CloudKit: ${error.message}\n`);
+      return EXIT.unreachable;
     }
     if (unreachable(error)) {
       process.stderr.write(`ops: cannot reach the project: ${(error as Error).message}\n`);

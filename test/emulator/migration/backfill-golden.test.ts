@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { adminDb, collectionIds, docData } from '../support/admin';
 import {
+  isFinished,
   migrationState,
   publishBackfill,
   verify,
@@ -164,6 +165,14 @@ describe('backfill golden scenarios', () => {
     // Everything readable is in Firestore; every unreadable record is accounted for.
     const report = await verify(uid);
     expect(report.differences).toEqual([]);
+
+    // The damage was in transit: once the record reads again, a forced re-run migrates it.
+    await sim('DELETE', '/__sim/faults');
+    await publishBackfill({ type: 'user', uid, force: true });
+    const rerun = await waitForState(uid, (s) => s?.runId !== state.runId && isFinished(s));
+    expect(rerun.counts?.quarantined).toBe(2);
+    expect((await verify(uid)).differences).toEqual([]);
+    expect((await docData(`users/${uid}/habits/${habitId}`))?.name).toBe('Journal');
     expect(
       await adminDb().doc(`users/${uid}/completions/${habitId}_2025-01-05`).get(),
     ).toHaveProperty('exists', true);

@@ -35,7 +35,9 @@ export class SnapshotService {
 
   async get(uid: string, sinceVersion: number | undefined): Promise<SnapshotAnswer> {
     const version = await this.reader.version(uid);
-    if (sinceVersion === version) {
+    // Version 0 is a user with nothing in Firestore, whose answer comes from the legacy store:
+    // that can change without the version moving, so it is never "not modified".
+    if (sinceVersion === version && version > 0) {
       await this.telemetry.record('snapshotCache', 'notModified', { uid });
       return { version, notModified: true };
     }

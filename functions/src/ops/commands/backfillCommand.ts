@@ -56,16 +56,21 @@ export function backfillMessages(options: BackfillOptions): BackfillMessage[] {
   });
 }
 
-/** Publishes to the topic the backfill listens on; returns the message ids. */
-export async function publishBackfill(projectId: string, messages: BackfillMessage[]) {
+/** Publishes to the topic the backfill listens on, reporting each message as it is accepted. */
+export async function publishBackfill(
+  projectId: string,
+  messages: BackfillMessage[],
+  published: (message: BackfillMessage, id: string) => void,
+): Promise<void> {
   const pubsub = new PubSub({ projectId });
   try {
     const topic = pubsub.topic(BACKFILL_TOPIC);
-    const ids: string[] = [];
     for (const message of messages) {
-      ids.push(await topic.publishMessage({ data: Buffer.from(JSON.stringify(message)) }));
+      published(
+        message,
+        await topic.publishMessage({ data: Buffer.from(JSON.stringify(message)) }),
+      );
     }
-    return ids;
   } finally {
     await pubsub.close();
   }
