@@ -4,7 +4,7 @@ import { userPaths } from '../data/firestore/paths';
 import { readStored, storedCompletion, storedHabit } from '../data/firestore/storedDocuments';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
-import { decideDeletion } from './backfillConflicts';
+import { decideDeletion, decideUpsert } from './backfillConflicts';
 import { MigrationStateStore } from './migrationStateStore';
 import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
 
@@ -95,8 +95,10 @@ export async function verifyMigration(
             [collection.id]: present[collection.id as 'habits' | 'completions'] + 1,
           };
           const stored = readStored(mapped.kind === 'habit' ? storedHabit : storedCompletion, doc);
-          if (stored.version > expected.version) report.newerInFirestore += 1;
-          else if (stored.version < expected.version) {
+          // The backfill's own rule says which copy should win (backfillConflicts).
+          const decision = decideUpsert(expected, stored, false);
+          if (decision === 'keep_firestore') report.newerInFirestore += 1;
+          else if (decision === 'write') {
             differ(name, `Firestore has version ${stored.version}, legacy ${expected.version}`);
           } else if (!isDeepStrictEqual(stored, expected)) {
             differ(name, `fields differ: ${changedKeys(stored, expected).join(', ')}`);

@@ -99,6 +99,49 @@ describe('a backfill alongside the user’s own traffic', () => {
     expect(report.onlyInFirestore.completions).toBeLessThanOrEqual(1);
   }, 180_000);
 
+  it('counts the XP of a day logged on both apps once, keeping the later log', async () => {
+    const user = await signedInUser();
+    const [habit, filler] = [randomUUID(), randomUUID()];
+    const day = dayAfterStart(10);
+    await sim('POST', '/__sim/users', { uid: user.uid });
+    await putLegacyRecords(user.uid, [
+      habitRecord(habit),
+      habitRecord(filler),
+      ...Array.from({ length: 250 }, (_, n) => completionRecord(filler, dayAfterStart(n))),
+      // Logged on the old app, twice over: its 20 XP are in the legacy ledger, like the rest.
+      completionRecord(habit, day, { count: 2 }),
+      xpRecord('ledger', 20 + 250 * 10),
+    ]);
+    await linkExisting(user.uid);
+    const worker = inProcessWorker();
+    const { state: queued } = await worker.queue(user.uid);
+    await worker.job.run(
+      { uid: user.uid, runId: queued.runId as string, batch: 0, dryRun: false },
+      { owner: 'first-page', finalAttempt: false },
+    );
+
+    // The habit is migrated, that day's legacy completion not yet: the user logs the day again.
+    await user.call('completions-log', { habitId: habit, date: day, count: 3 });
+    await publishBackfill({ type: 'user', uid: user.uid });
+    await waitForCompletion(user.uid);
+
+    expect(await docData(`users/${user.uid}/completions/${habit}_${day}`)).toMatchObject({
+      count: 3,
+    });
+    // The ledger, with that day at the count that stayed: 250 filler days and 3 units, 10 XP each.
+    const progress = await user.call<{ progress: { totalXp: number } }>('progress-get');
+    expect(progress.progress.totalXp).toBe(250 * 10 + 3 * 10);
+    // A forced re-run corrects nothing twice.
+    const first = await migrationState(user.uid);
+    await publishBackfill({ type: 'user', uid: user.uid, force: true });
+    await waitForState(user.uid, (s) => s?.runId !== first?.runId && s?.status === 'completed');
+    const again = await user.call<{ progress: { totalXp: number } }>('progress-get');
+    expect(again.progress.totalXp).toBe(250 * 10 + 3 * 10);
+    const report = await verify(user.uid);
+    expect(report.differences).toEqual([]);
+    expect(report.newerInFirestore).toBe(1);
+  }, 120_000);
+
   it('migration-start queues the caller’s backfill only inside the rollout', async () => {
     const user = await signedInUser();
     const token = await legacyUserWithToken(user.uid);
