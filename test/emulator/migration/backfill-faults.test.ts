@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ageRun,
+  firstPageOnly,
   hangingLegacyStore,
   inProcessWorker,
   isFinished,
@@ -54,13 +55,9 @@ async function userWithThreePages() {
 describe('backfill under faults', () => {
   it('resumes from the last committed cursor after a worker is killed mid-batch', async () => {
     const { uid, records } = await userWithThreePages();
-    const first = inProcessWorker();
-    const { state: queued } = await first.queue(uid);
-    const task = { uid, runId: queued.runId as string, dryRun: false };
     // Batch 0 commits; the worker then dies before it can enqueue batch 1.
-    expect(await first.job.run({ ...task, batch: 0 }, { owner: 'w1', finalAttempt: false })).toBe(
-      'committed',
-    );
+    const runId = await firstPageOnly(uid, 'w1');
+    const task = { uid, runId, dryRun: false };
     // The next worker takes the lease for batch 1 and is killed while reading its page.
     void inProcessWorker(hangingLegacyStore()).job.run(
       { ...task, batch: 1 },
@@ -77,7 +74,7 @@ describe('backfill under faults', () => {
     const state = await waitForCompletion(uid);
 
     expect(state.status).toBe('completed');
-    expect(state.runId).toBe(queued.runId);
+    expect(state.runId).toBe(runId);
     expect(state.attempts).toBe(1);
     expect(state.batches).toBe(3);
     // Every record counted once: nothing from batch 0 was read or counted again.
@@ -112,12 +109,7 @@ describe('backfill under faults', () => {
 
   it('survives a network interruption between batches, retried by the task queue', async () => {
     const { uid, records } = await userWithThreePages();
-    const worker = inProcessWorker();
-    const { state: queued } = await worker.queue(uid);
-    await worker.job.run(
-      { uid, runId: queued.runId as string, batch: 0, dryRun: false },
-      { owner: 'w1', finalAttempt: false },
-    );
+    await firstPageOnly(uid, 'w1');
     // More resets than the adapter's own retries: the batch task itself fails and is retried.
     await sim('POST', '/__sim/faults', {
       kind: 'reset',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { adminDb, docData } from '../support/admin';
 import {
-  inProcessWorker,
+  firstPageOnly,
   migrationState,
   publishBackfill,
   resetFlags,
@@ -51,12 +51,7 @@ describe('a backfill alongside the user’s own traffic', () => {
     await linkExisting(user.uid);
 
     // The first page migrates the two habits; the run then goes on through Cloud Tasks.
-    const worker = inProcessWorker();
-    const { state: queued } = await worker.queue(user.uid);
-    await worker.job.run(
-      { uid: user.uid, runId: queued.runId as string, batch: 0, dryRun: false },
-      { owner: 'first-page', finalAttempt: false },
-    );
+    await firstPageOnly(user.uid);
     await publishBackfill({ type: 'user', uid: user.uid });
 
     // Meanwhile the user renames one habit, deletes the other and logs a new day.
@@ -113,12 +108,7 @@ describe('a backfill alongside the user’s own traffic', () => {
       xpRecord('ledger', 20 + 250 * 10),
     ]);
     await linkExisting(user.uid);
-    const worker = inProcessWorker();
-    const { state: queued } = await worker.queue(user.uid);
-    await worker.job.run(
-      { uid: user.uid, runId: queued.runId as string, batch: 0, dryRun: false },
-      { owner: 'first-page', finalAttempt: false },
-    );
+    await firstPageOnly(user.uid);
 
     // The habit is migrated, that day's legacy completion not yet: the user logs the day again.
     await user.call('completions-log', { habitId: habit, date: day, count: 3 });

@@ -200,3 +200,19 @@ export function expectExactCopy(report: VerificationReport, records: number): vo
 /** Records a run has counted: each read lands in exactly one count. */
 export const countedRecords = (state: MigrationState | undefined) =>
   Object.values(state?.counts ?? {}).reduce((sum, n) => sum + n, 0);
+
+/**
+ * Queues the user's run and commits its first page in this process, enqueueing nothing after: the
+ * state a worker leaves when it dies right after a commit. Returns the run's id.
+ */
+export async function firstPageOnly(uid: string, owner = 'first-page'): Promise<string> {
+  const worker = inProcessWorker();
+  const { state } = await worker.queue(uid);
+  const runId = state.runId as string;
+  const outcome = await worker.job.run(
+    { uid, runId, batch: 0, dryRun: false },
+    { owner, finalAttempt: false },
+  );
+  expect(outcome).toBe('committed');
+  return runId;
+}
