@@ -1,4 +1,4 @@
-import { collectionIds, docData } from '../support/admin';
+import { collectionIds, docData, outboxDrained } from '../support/admin';
 import { deleteAllClients, signedInUser } from '../support/client';
 import { legacyUserWithToken, sim } from '../support/simulator';
 
@@ -100,7 +100,7 @@ describe('dual-write: Firestore first, the legacy store second', () => {
     await user.call('habits-delete', { id: habit.id });
     await eventually(user.uid, habitRecord, undefined);
     await eventually(user.uid, `CD_Completion_${habit.id}_2026-01-03`, undefined);
-    expect(await collectionIds(`users/${user.uid}/legacyOutbox`)).toEqual([]);
+    expect(await outboxDrained(user.uid)).toEqual([]);
   });
 
   it.each([
@@ -124,7 +124,7 @@ describe('dual-write: Firestore first, the legacy store second', () => {
       ]);
 
       await eventually(user.uid, `CD_Habit_${habit.id}`, { CD_name: 'Resilient', CD_version: 1 });
-      expect(await collectionIds(`users/${user.uid}/legacyOutbox`)).toEqual([]);
+      expect(await outboxDrained(user.uid)).toEqual([]);
     },
   );
 
@@ -138,14 +138,7 @@ describe('dual-write: Firestore first, the legacy store second', () => {
     for (const name of ['v2', 'v3', 'v4']) await user.call('habits-update', { id: habit.id, name });
     // Racing deliveries conflict and retry with backoff: allow several rounds of it.
     await eventually(user.uid, `CD_Habit_${habit.id}`, { CD_name: 'v4', CD_version: 4 }, 150_000);
-    const deadline = Date.now() + 30_000;
-    while (
-      (await collectionIds(`users/${user.uid}/legacyOutbox`)).length > 0 &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(await collectionIds(`users/${user.uid}/legacyOutbox`)).toEqual([]);
+    expect(await outboxDrained(user.uid)).toEqual([]);
     expect((await legacyRecords(user.uid)).get(`CD_Habit_${habit.id}`)).toMatchObject({
       CD_name: 'v4',
       CD_version: 4,

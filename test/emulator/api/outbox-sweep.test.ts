@@ -1,4 +1,4 @@
-import { adminDb, collectionIds } from '../support/admin';
+import { adminDb, collectionIds, outboxDrained } from '../support/admin';
 import { deleteAllClients, signedInUser } from '../support/client';
 import { sweepStaleOutbox } from '../../../functions/src/data/outbox/outboxSweep';
 import { legacyUserWithToken, sim } from '../support/simulator';
@@ -53,6 +53,6 @@ describe('stale-outbox sweep', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(name).toBe('Swept later');
-    expect(await collectionIds(`users/${user.uid}/legacyOutbox`)).toEqual([]);
+    expect(await outboxDrained(user.uid)).toEqual([]);
   });
 });

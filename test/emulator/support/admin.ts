@@ -38,3 +38,17 @@ export async function collectionIds(path: string): Promise<string[]> {
   const snap = await adminDb().collection(path).get();
   return snap.docs.map((d) => d.id).sort();
 }
+
+/**
+ * Delivery writes to the legacy store, then removes the outbox entry: the record can be seen a
+ * moment before the entry is gone, so the drained outbox is waited for too.
+ */
+export async function outboxDrained(uid: string, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let ids = await collectionIds(`users/${uid}/legacyOutbox`);
+  while (ids.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    ids = await collectionIds(`users/${uid}/legacyOutbox`);
+  }
+  return ids;
+}
