@@ -1,4 +1,4 @@
-import { adminDb, collectionIds, outboxDrained } from '../support/admin';
+import { adminDb, outboxDrained } from '../support/admin';
 import { deleteAllClients, signedInUser } from '../support/client';
 import { sweepStaleOutbox } from '../../../functions/src/data/outbox/outboxSweep';
 import { legacyUserWithToken, sim } from '../support/simulator';
