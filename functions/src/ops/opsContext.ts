@@ -87,7 +87,11 @@ export async function connect(
     process.env.FIRESTORE_EMULATOR_HOST = emulatorAddress('firestore');
     process.env.PUBSUB_EMULATOR_HOST = emulatorAddress('pubsub');
   }
-  const app = initializeApp({ projectId }, `ops-${Date.now()}`);
+  // Emulated: a named service account keeps the SDKs from asking a metadata server for one.
+  const app = initializeApp(
+    emulated ? { projectId, serviceAccountId: 'emulated-service-acct@email.com' } : { projectId },
+    `ops-${Date.now()}`,
+  );
   const db = getFirestore(app);
   const env = emulated ? { ...emulatedFunctionsEnv(), ...pick(process.env) } : pick(process.env);
   return {
