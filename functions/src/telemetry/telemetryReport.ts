@@ -13,6 +13,9 @@ function rate(success: number, failure: number, target: number) {
   return { success, failure, rate: value, target, pass: value === null ? null : value > target };
 }
 
+/** A rate as admin-telemetry reports it: counts, the rate, its target and whether it passes. */
+export type Rate = ReturnType<typeof rate>;
+
 /** Mean latency of an event's outcomes that carried one (latencyMsTotal / their count). */
 function average(event: Record<string, number> | undefined, outcome: string): number | null {
   const n = event?.[outcome] ?? 0;

@@ -1,3 +1,4 @@
+import type { Rate } from '../../../functions/src/telemetry/telemetryReport';
 import {
   FirestoreTelemetry,
   TELEMETRY_SHARDS,
@@ -9,13 +10,6 @@ import { legacyUserWithToken } from '../support/simulator';
 
 afterAll(deleteAllClients);
 
-interface Rate {
-  success: number;
-  failure: number;
-  rate: number | null;
-  target: number;
-  pass: boolean | null;
-}
 interface Report {
   dualWrite: { primary: Rate; secondary: Rate & { parked: number } };
   fallbackReads: number;

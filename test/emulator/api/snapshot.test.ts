@@ -1,3 +1,4 @@
+import type { Rate } from '../../../functions/src/telemetry/telemetryReport';
 import { randomUUID } from 'node:crypto';
 import { publishBackfill, waitForCompletion } from '../support/backfill';
 import { deleteAllClients, failureOf, signedInAdmin, signedInUser } from '../support/client';
@@ -20,14 +21,6 @@ interface Snapshot {
   streaks?: { habitId: string; current: number }[];
   settings?: { timeZone: string };
   source?: string;
-}
-
-interface Rate {
-  success: number;
-  failure: number;
-  rate: number | null;
-  target: number;
-  pass: boolean | null;
 }
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
