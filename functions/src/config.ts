@@ -61,7 +61,27 @@ export const config = {
   snapshotCacheEntries: 1_000,
   /** Legacy users per fan-out task: each is one small transaction and one enqueue. */
   fanOutPageSize: 100,
+  /**
+   * One CloudKit call per user at a time (single-use tokens). A caller waits this long for the
+   * user's conversation lease, then treats CloudKit as unavailable (tasks retry).
+   */
+  legacyConversationWaitMs: 20_000,
+  /** A held conversation lease outlives the longest call: each attempt's timeout plus this. */
+  legacyConversationSlackMs: 10_000,
+  /** Draining one user's outbox: one drain per user, bounded in time, renewed per entry. */
+  outboxDrain: { lease: { leaseMs: 300_000, waitMs: 0 }, pageSize: 20, budgetMs: 30_000 },
+  outboxSweep: { staleAfterMs: 15 * 60_000, failedRetryAfterMs: 60 * 60_000, limit: 500 },
+  /** The delivery task queue: a backlog cannot overrun CloudKit, and outages are outlasted. */
+  legacyDeliveryQueue: {
+    retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 4 },
+    rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50 },
+  },
 };
+
+/** How long a conversation lease holds: every attempt of one call, at its timeout, and slack. */
+export function legacyConversationLeaseMs(limits: { timeoutMs: number; maxRetries: number }) {
+  return (limits.timeoutMs + config.legacyConversationSlackMs) * (limits.maxRetries + 1);
+}
 
 /** Read at call time: parameter values exist only once a function runs. */
 export function cloudKitSettings() {

@@ -10,8 +10,8 @@ export { migrationApi as migration } from './api/migrationApi';
 export { legacyApi as legacy } from './api/legacyApi';
 export {
   legacyDelivery,
-  legacyOutboxCreated,
   legacyOutboxSweep,
+  legacyOutboxWritten,
 } from './triggers/legacyDeliveryTriggers';
 export {
   migrationBackfill,

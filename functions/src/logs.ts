@@ -185,6 +185,29 @@ export const logs = {
       error: error instanceof Error ? error.message : String(error),
     });
   },
+  outboxDrained(uid: string, outcomes: readonly string[] | 'busy'): void {
+    if (outcomes === 'busy') {
+      logger.debug('outbox drain skipped: another drain holds the user', {
+        event: 'outboxDrainBusy',
+        uid,
+      });
+      return;
+    }
+    const counts: Record<string, number> = {};
+    for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+    logger.info(`outbox drained: ${outcomes.length} entries`, {
+      event: 'outboxDrained',
+      uid,
+      counts,
+    });
+  },
+  telemetryFailed(event: string, error: unknown): void {
+    logger.warn(`telemetry for ${event} could not be written`, {
+      event: 'telemetryFailed',
+      telemetryEvent: event,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
   outboxSwept(requeued: number): void {
     logger.info(`stale outbox sweep re-queued ${requeued} entries`, {
       event: 'outboxSwept',

@@ -452,6 +452,58 @@ describe('web auth tokens', () => {
       expect(answer.headers.get('X-Apple-CloudKit-Web-Auth-Token')).toBeNull();
     }
   });
+
+  it('makes a token minted rotating single use in a reusable simulator, and its successors too', async () => {
+    const sim = await simulator();
+    await admin(sim, 'POST', 'users', { uid: 'u1' });
+    const first = (await admin(sim, 'POST', 'tokens', { uid: 'u1', mode: 'rotating' }))
+      .webAuthToken;
+    const answer = await ck(sim, 'records/changes', first, { zoneID: ZONE });
+    expect(answer.status).toBe(200);
+    const second = answer.headers.get('X-Apple-CloudKit-Web-Auth-Token');
+    expect(second).toEqual(expect.any(String));
+    expect((await ck(sim, 'records/changes', first, { zoneID: ZONE })).status).toBe(421);
+
+    const refused = await ck(sim, 'records/changes', second!, { zoneID: { zoneName: 'x' } });
+    expect(refused.status).toBe(404);
+    const used = await ck(sim, 'records/changes', second!, { zoneID: ZONE });
+    expect(used.status).toBe(200);
+    expect(used.headers.get('X-Apple-CloudKit-Web-Auth-Token')).toEqual(expect.any(String));
+    expect((await ck(sim, 'records/changes', second!, { zoneID: ZONE })).status).toBe(421);
+
+    // Tokens minted without a mode still follow the simulator's.
+    const plain = (await admin(sim, 'POST', 'tokens', { uid: 'u1' })).webAuthToken;
+    for (let i = 0; i < 2; i += 1) {
+      const reused = await ck(sim, 'records/changes', plain, { zoneID: ZONE });
+      expect(reused.status).toBe(200);
+      expect(reused.headers.get('X-Apple-CloudKit-Web-Auth-Token')).toBeNull();
+    }
+  });
+
+  it('keeps a token minted reusable working in a rotating simulator', async () => {
+    const sim = await simulator({ tokenMode: 'rotating' });
+    await admin(sim, 'POST', 'users', { uid: 'u1' });
+    const token = (await admin(sim, 'POST', 'tokens', { uid: 'u1', mode: 'reusable' }))
+      .webAuthToken;
+    for (let i = 0; i < 3; i += 1) {
+      const answer = await ck(sim, 'records/changes', token, { zoneID: ZONE });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('X-Apple-CloudKit-Web-Auth-Token')).toBeNull();
+    }
+    const plain = (await admin(sim, 'POST', 'tokens', { uid: 'u1' })).webAuthToken;
+    expect((await ck(sim, 'records/changes', plain, { zoneID: ZONE })).status).toBe(200);
+    expect((await ck(sim, 'records/changes', plain, { zoneID: ZONE })).status).toBe(421);
+  });
+
+  it('refuses a token mode it does not know', async () => {
+    const sim = await simulator();
+    await admin(sim, 'POST', 'users', { uid: 'u1' });
+    for (const mode of ['single', 1, true]) {
+      const answer = await call(sim, 'POST', '/__sim/tokens', { uid: 'u1', mode });
+      expect(answer.status).toBe(400);
+      expect(answer.body.serverErrorCode).toBe('BAD_REQUEST');
+    }
+  });
 });
 
 describe('server-to-server signed public query', () => {
@@ -621,6 +673,72 @@ describe('faults', () => {
     const lookup = () => send('records/lookup', { zoneID: ZONE, records: [{ recordName: 'x' }] });
     expect((await lookup()).status).toBe(500);
     expect((await lookup()).status).toBe(200);
+  });
+
+  it('hits only the user a uid names, telling users apart without spending their tokens', async () => {
+    const other = await userWithToken(sim, 'u2');
+    const asU2 = (webAuthToken: string) =>
+      ck(sim, 'records/changes', webAuthToken, { zoneID: ZONE });
+    await admin(sim, 'POST', 'faults', { kind: 'throttle', uid: 'u2', count: 2 });
+    expect((await changes()).status).toBe(200);
+    // Without a valid token there is no user to match: the fault waits for u2.
+    expect((await asU2('forged.token')).status).toBe(421);
+
+    for (let i = 0; i < 2; i += 1) {
+      const throttled = await asU2(other);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('X-Apple-CloudKit-Web-Auth-Token')).toBeNull();
+      expect((await changes()).status).toBe(200);
+    }
+    const served = await asU2(other);
+    expect(served.status).toBe(200);
+    const next = served.headers.get('X-Apple-CloudKit-Web-Auth-Token')!;
+
+    // A spent token is no longer u2's either.
+    await admin(sim, 'POST', 'faults', { kind: 'http500', uid: 'u2' });
+    expect((await asU2(other)).status).toBe(421);
+    expect((await asU2(next)).status).toBe(500);
+    expect((await asU2(next)).status).toBe(200);
+  });
+
+  it('hits only lookups and modifies naming the record a recordName names', async () => {
+    await admin(sim, 'POST', 'faults', { kind: 'http500', recordName: 'CD_Habit_a', count: 2 });
+    const lookup = (...names: string[]) =>
+      send('records/lookup', {
+        zoneID: ZONE,
+        records: names.map((recordName) => ({ recordName })),
+      });
+    const save = (...names: string[]) =>
+      send('records/modify', {
+        zoneID: ZONE,
+        operations: names.map((name) => ({ operationType: 'forceReplace', record: habit(name) })),
+      });
+
+    expect((await changes()).status).toBe(200);
+    expect((await lookup('CD_Habit_b')).status).toBe(200);
+    expect((await save('b')).status).toBe(200);
+    expect((await lookup('CD_Habit_b', 'CD_Habit_a')).status).toBe(500);
+    expect((await save('c', 'a')).status).toBe(500);
+    expect((await admin(sim, 'GET', 'users')).users[0].records).toBe(1);
+
+    expect((await save('a')).status).toBe(200);
+    expect((await lookup('CD_Habit_a')).status).toBe(200);
+  });
+
+  it('refuses a uid or recordName that is not a string', async () => {
+    const cases = [
+      { kind: 'throttle', uid: 7 },
+      { kind: 'throttle', recordName: ['CD_Habit_a'] },
+      { kind: 'throttle', uid: '' },
+      { kind: 'corrupt', recordName: { name: 'CD_Habit_a' } },
+      { kind: 'corrupt', recordName: 'CD_Habit_a', uid: 'u1' },
+    ];
+    for (const fault of cases) {
+      const answer = await call(sim, 'POST', '/__sim/faults', fault);
+      expect(answer.status).toBe(400);
+      expect(answer.body.serverErrorCode).toBe('BAD_REQUEST');
+    }
+    expect((await changes()).status).toBe(200);
   });
 
   it('is cleared by DELETE /__sim/faults', async () => {

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { cloudKitSettings, flagCacheTtlMs, flagsTemplateFile, tokenEncryptionKey } from '../config';
+import {
+  cloudKitSettings,
+  flagCacheTtlMs,
+  flagsTemplateFile,
+  legacyConversationLeaseMs,
+  tokenEncryptionKey,
+} from '../config';
 import { FirestoreHabitRepository } from '../data/firestore/firestoreHabitRepository';
 import { firebaseApp } from '../data/firebaseApp';
 import { firestore } from '../data/firestore/db';
@@ -10,9 +16,15 @@ import { ReconfiguringLegacyStore } from '../data/legacy/reconfiguringLegacyStor
 import { TokenCipher } from '../data/legacy/tokenCipher';
 import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
 import { OutboxDelivery } from '../data/outbox/outboxDelivery';
+import { OutboxDrain, type OutcomeListener } from '../data/outbox/outboxDrain';
+import { enqueueDrain } from '../data/outbox/deliveryQueue';
+import { LEGACY_CONVERSATIONS, OUTBOX_DRAINS, UserLeases } from '../data/firestore/userLease';
+import { SerializedLegacyStore } from '../data/legacy/serializedLegacyStore';
+import { DeliveryTelemetry } from '../telemetry/deliveryTelemetry';
 import { recordInOutbox } from '../data/outbox/outboxRecorder';
 import { requeueOutbox } from '../data/outbox/outboxRequeue';
 import { LegacyReadFallback } from '../data/legacyReadFallback';
+import { tombstonedIds } from '../data/firestore/tombstones';
 import { RepositoryFacade } from '../data/repositoryFacade';
 import { FirestoreSnapshotReader } from '../data/snapshots/firestoreSnapshotReader';
 import { legacyUserSnapshot } from '../data/snapshots/legacyUserSnapshot';
@@ -24,6 +36,7 @@ import { BackfillJob } from '../migration/backfillJob';
 import { BackfillRequests } from '../migration/backfillRequests';
 import { cloudBackfillTasks } from '../migration/backfillTasks';
 import { MigrationStateStore } from '../migration/migrationStateStore';
+import type { LegacyLinkDependencies } from '../migration/legacyLink';
 import { inBackfillRollout } from '../flags/featureFlags';
 import { config } from '../config';
 import { FirestoreTelemetry } from '../telemetry/firestoreTelemetry';
@@ -46,6 +59,7 @@ export const legacyTokens = lazy<WebAuthTokenStore>(
   () => new FirestoreWebAuthTokenStore(firestore(), new TokenCipher(tokenEncryptionKey())),
 );
 
+/** Every CloudKit call for a user holds that user's conversation lease (single-use tokens). */
 export const legacyStore = lazy<LegacyStore>(
   () =>
     new ReconfiguringLegacyStore(
@@ -53,7 +67,12 @@ export const legacyStore = lazy<LegacyStore>(
         const { values } = await featureFlags().forUser();
         return { timeoutMs: values.legacyTimeoutMs, maxRetries: values.legacyMaxRetries };
       },
-      (limits) => new CloudKitLegacyStore({ ...cloudKitSettings(), ...limits }, legacyTokens()),
+      (limits) =>
+        new SerializedLegacyStore(
+          new CloudKitLegacyStore({ ...cloudKitSettings(), ...limits }, legacyTokens()),
+          new UserLeases(firestore(), LEGACY_CONVERSATIONS),
+          { leaseMs: legacyConversationLeaseMs(limits), waitMs: config.legacyConversationWaitMs },
+        ),
     ),
 );
 
@@ -66,6 +85,10 @@ export const featureFlags = lazy(() => {
 });
 
 const firestoreHabits = lazy(() => new FirestoreHabitRepository(firestore()));
+/** The same repository, recording every change in the outbox for CloudKit (dual-write). */
+const dualWriteHabits = lazy(
+  () => new FirestoreHabitRepository(firestore(), undefined, recordInOutbox),
+);
 
 export const backfillTasks = cloudBackfillTasks;
 
@@ -98,7 +121,10 @@ export const backfillJob = lazy(
       tasks: backfillTasks,
       telemetry: telemetry(),
       flags: async (uid) => (await featureFlags().forUser(uid)).values,
-      recomputeStreaks: (uid) => firestoreHabits().recomputeStreaks(uid),
+      // Recomputed streaks reach CloudKit too, while dual-write is on for the user.
+      recomputeStreaks: async (uid) =>
+        ((await habits().modeFor(uid)).dualWrite ? dualWriteHabits() : firestoreHabits())
+          .recomputeStreaks(uid),
       leaseMs: config.backfillLeaseMs,
     }),
 );
@@ -107,7 +133,7 @@ export const habits = lazy(
   () =>
     new RepositoryFacade(
       firestoreHabits(),
-      new FirestoreHabitRepository(firestore(), undefined, recordInOutbox),
+      dualWriteHabits(),
       {
         flags: async (uid) => (await featureFlags().forUser(uid)).values,
         migrationState: (uid) => migrations().get(uid),
@@ -117,13 +143,34 @@ export const habits = lazy(
         },
       },
       telemetry(),
-      new LegacyReadFallback(legacyStore()),
+      new LegacyReadFallback(legacyStore(), (uid) => tombstonedIds(firestore(), uid)),
     ),
 );
 
 export const outboxDelivery = lazy(() => new OutboxDelivery(firestore(), legacyStore()));
 
+/** One per task: its outcomes are flushed when the task ends. */
+export const deliveryTelemetry = () => new DeliveryTelemetry(telemetry());
+
+export const outboxDrain = (onOutcome: OutcomeListener) =>
+  new OutboxDrain(
+    firestore(),
+    outboxDelivery(),
+    new UserLeases(firestore(), OUTBOX_DRAINS),
+    config.outboxDrain,
+    (uid) => enqueueDrain(uid, `continue@${Date.now()}`),
+    onOutcome,
+  );
+
 export const requeueLegacyWrites = (uid: string) => requeueOutbox(firestore(), uid, new Date());
+
+export const legacyLink = (): LegacyLinkDependencies => ({
+  tokens: legacyTokens(),
+  legacy: legacyStore(),
+  requeueWrites: requeueLegacyWrites,
+  states: migrations(),
+  backfills: backfillRequests(),
+});
 
 export const snapshots = lazy(
   () =>

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { isAwaitingLink } from '../data/legacy/legacyStore';
-import { LegacyStoreError } from '../data/legacy/legacyErrors';
-import { logs } from '../logs';
+import { HttpsError } from 'firebase-functions/v2/https';
+import { linkLegacyAccount } from '../migration/legacyLink';
 import { callable } from './callable';
 import * as deps from './dependencies';
-import { HttpsError } from 'firebase-functions/v2/https';
 
 const linkSchema = z.strictObject({
   /** From CKFetchWebAuthTokenOperation on the device. */
@@ -12,28 +10,12 @@ const linkSchema = z.strictObject({
 });
 
 export const legacyApi = {
-  /**
-   * The app hands over a fresh CloudKit web auth token. It is stored encrypted, then proven with
-   * one small read, so a token CloudKit refuses is reported to the app instead of parking work.
-   */
+  /** A token CloudKit refuses is reported to the app instead of parking work behind it. */
   link: callable('legacy-link', linkSchema, async ({ uid, data }) => {
-    await deps.legacyTokens().replace(uid, data.webAuthToken);
-    try {
-      const probe = await deps.legacyStore().readChanges(uid, null, 1);
-      if (isAwaitingLink(probe)) {
-        throw new HttpsError('failed-precondition', 'CloudKit refused this web auth token');
-      }
-    } catch (error) {
-      // CloudKit being down is no reason to refuse the link: the token is kept for later.
-      if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
-      logs.legacyLinkUnverified(uid, error.code);
+    const linked = await linkLegacyAccount(deps.legacyLink(), uid, data.webAuthToken);
+    if (linked === 'refused') {
+      throw new HttpsError('failed-precondition', 'CloudKit refused this web auth token');
     }
-    // Writes and a backfill run that waited for this link go on now.
-    const requeued = await deps.requeueLegacyWrites(uid);
-    if ((await deps.migrations().get(uid)).status === 'awaiting_link') {
-      await deps.backfillRequests().request(uid, { force: false, dryRun: false });
-    }
-    logs.legacyLinked(uid, requeued);
     return { linked: true as const };
   }),
 };

@@ -1,14 +1,14 @@
-import type { Completion } from '../domain/completion';
-import type { Habit } from '../domain/habit';
-
 /**
- * One entity a write changed, as a second store needs to hear of it. Versions only rise, so a
- * receiver can refuse anything older than what it holds.
+ * A record a write changed, as the legacy store needs to hear of it. Delivery is state-based: it
+ * makes CloudKit equal to what Firestore holds for the record when it runs, so a change names the
+ * record and nothing of its content. For a streak the id is its habit's.
  */
-export type EntityChange =
-  | { kind: 'habit'; op: 'upsert'; id: string; version: number; entity: Habit }
-  | { kind: 'completion'; op: 'upsert'; id: string; version: number; entity: Completion }
-  | { kind: 'habit' | 'completion'; op: 'delete'; id: string; version: number };
+export type ChangedKind = 'habit' | 'completion' | 'streak' | 'xpEvent';
+
+export interface EntityChange {
+  kind: ChangedKind;
+  id: string;
+}
 
 /** Called inside a write's transaction, so what it records commits with the change or not at all. */
 export type ChangeRecorder<Tx, Paths> = (

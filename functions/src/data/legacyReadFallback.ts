@@ -17,16 +17,26 @@ export interface LegacySnapshot {
 const MAX_RECORDS = 5_000;
 const PAGE = 200;
 
+/** Ids the user deleted through the API (tombstones): CloudKit may still hold them for a while. */
+export type DeletedIds = (uid: string) => Promise<ReadonlySet<string>>;
+
 /**
  * Reads for a user whose migration is incomplete: what Firestore lacks comes from CloudKit. It is
- * best effort: a user without a link, or CloudKit failing, reads as "nothing there".
+ * best effort: a user without a link, or CloudKit failing, reads as "nothing there". What the
+ * user deleted through the API never shows, though CloudKit has not heard of it yet.
  */
 export class LegacyReadFallback {
-  constructor(private readonly legacy: LegacyStore) {}
+  constructor(
+    private readonly legacy: LegacyStore,
+    private readonly deletedIds: DeletedIds,
+  ) {}
 
   async habit(uid: string, id: string): Promise<Habit | undefined> {
-    const found = await this.legacy.lookup(uid, [legacyRecordName('habit', id)]);
-    if (isAwaitingLink(found)) return undefined;
+    const [found, deleted] = await Promise.all([
+      this.legacy.lookup(uid, [legacyRecordName('habit', id)]),
+      this.deletedIds(uid),
+    ]);
+    if (isAwaitingLink(found) || deleted.has(id)) return undefined;
     const record = found.found[0];
     if (!record || record.kind === 'invalid') return undefined;
     const mapped = mapLegacyRecord(record);
@@ -34,6 +44,19 @@ export class LegacyReadFallback {
   }
 
   async snapshot(uid: string): Promise<LegacySnapshot> {
+    const [snapshot, deleted] = await Promise.all([this.read(uid), this.deletedIds(uid)]);
+    if (deleted.size === 0) return snapshot;
+    return {
+      habits: snapshot.habits.filter((h) => !deleted.has(h.id)),
+      completions: snapshot.completions.filter(
+        (c) => !deleted.has(c.id) && !deleted.has(c.habitId),
+      ),
+      streaks: snapshot.streaks.filter((s) => !deleted.has(s.habitId)),
+      xpTotal: snapshot.xpTotal,
+    };
+  }
+
+  private async read(uid: string): Promise<LegacySnapshot> {
     const snapshot: LegacySnapshot = { habits: [], completions: [], streaks: [], xpTotal: 0 };
     let cursor: string | null = null;
     for (let read = 0; read < MAX_RECORDS; read += PAGE) {

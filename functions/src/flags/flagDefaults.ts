@@ -23,7 +23,7 @@ export const flagDefaults: Flags = {
   legacyReadFallbackEnabled: true,
   backfillRolloutPercentage: 0,
   forceMigrationComplete: false,
-  backfillBatchSize: 200,
+  backfillBatchSize: 160,
   legacyTimeoutMs: config.legacyTimeoutMs,
   legacyMaxRetries: config.legacyMaxRetries,
   debugLogging: false,
@@ -50,11 +50,11 @@ const integerString = (min: number, max: number) =>
 
 export const BACKFILL_BATCH_SIZE_MIN = 1;
 /**
- * One page is one commit, and a commit takes at most 500 writes: a legacy record costs at most two
- * (a deletion and its tombstone; a completion and its XP correction), plus the state, progress
- * and data version.
+ * One page is one commit, and a commit takes at most 500 writes: a legacy record costs at most
+ * three (a completion, its XP correction and that correction's outbox entry; a deletion and its
+ * tombstone; a winning copy and the tombstone it beats), plus the state, progress and data version.
  */
-export const BACKFILL_BATCH_SIZE_MAX = 245;
+export const BACKFILL_BATCH_SIZE_MAX = 165;
 
 /** Remote Config serves every value as a string; each schema turns one into its typed value or fails. */
 export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string> } = {

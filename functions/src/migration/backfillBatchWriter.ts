@@ -4,6 +4,7 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import { syncVersionBump } from '../data/firestore/syncVersion';
+import { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
 import type { UserPaths } from '../data/firestore/paths';
 import {
   readStoredIfExists,
@@ -11,22 +12,23 @@ import {
   storedHabit,
   storedProgress,
   storedStreak,
+  storedTombstone,
 } from '../data/firestore/storedDocuments';
+import { newOutboxEntry } from '../data/outbox/outboxEntry';
+import type { EntityChange } from '../data/entityChange';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
 import { progressFromXp, xpForCount } from '../domain/progress';
 import {
+  type Deletion,
   decideDeletion,
   decideUpsert,
   overlappingXpCount,
   type UpsertDecision,
+  writtenVersion,
 } from './backfillConflicts';
 import type { MappedEntry } from './legacyToFirestoreMapper';
 
-/** The Firestore id of a migrated legacy XP event: one document per event, so it counts once. */
-export const legacyXpEventId = (id: string) => `legacy-${id}`;
-
-/** The one correction of a day logged both through the API and in the legacy store. */
-export const overlapXpEventId = (completionId: string) => `legacy-overlap-${completionId}`;
+export { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
 
 /** Record names are CloudKit's; a document id must not contain '/'. */
 export const migrationErrorId = (recordName: string) => encodeURIComponent(recordName);
@@ -80,7 +82,13 @@ const countOf: Record<'habit' | 'completion' | 'xpEvent' | 'streak', keyof Migra
 export async function planPage(
   paths: UserPaths,
   entries: readonly MappedEntry[],
-  context: { runId: string; runStartedAt: string | null | undefined; now: string },
+  context: {
+    runId: string;
+    runStartedAt: string | null | undefined;
+    now: string;
+    /** Dual-write is on: what CloudKit must be told (corrections, kept copies) goes to the outbox. */
+    dualWrite: boolean;
+  },
   read: (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
 ): Promise<PlannedPage> {
   const reads = new PageReads();
@@ -100,6 +108,9 @@ export async function planPage(
         break;
       case 'xpEvent':
         reads.want(paths.xpEvents.doc(legacyXpEventId(entry.id)));
+        // An event this backend wrote to CloudKit itself (the API's, a correction) comes back
+        // in the feed under its own id: it is in the ledger already.
+        reads.want(paths.xpEvents.doc(entry.id));
         reads.want(paths.progress);
         break;
       case 'streak':
@@ -111,6 +122,7 @@ export async function planPage(
         if (entry.target?.kind === 'completion') {
           reads.want(paths.completions.doc(entry.target.id));
         }
+        reads.want(paths.legacyOutbox.doc(entry.recordName));
         break;
     }
   }
@@ -125,22 +137,49 @@ export async function planPage(
     counts[decision === 'write' || decision === 'present' ? countOf[kind] : 'skipped'] += 1;
     return decision === 'write';
   };
+  const tombstone = (id: string) => readStoredIfExists(storedTombstone, reads.get(tomb(id)));
+  const dated = (id: string): Deletion | undefined => {
+    const found = tombstone(id);
+    return found && { deletedAt: found.deletedAt, final: false };
+  };
+  /** CloudKit must hear of this record again: one outbox write (none without dual-write). */
+  const deliver = (change: EntityChange) => {
+    if (!context.dualWrite) return;
+    const entry = newOutboxEntry(change, now);
+    writes.push((tx) => tx.set(paths.legacyOutbox.doc(entry.recordName), entry));
+  };
+  /** A legacy copy that wins: Firestore's version still rises, and a tombstone it beat goes. */
+  const writeWinner = <T extends { id: string; version: number; updatedAt: string }>(
+    ref: DocumentReference,
+    legacy: T,
+    existing: T | undefined,
+  ) => {
+    const tombstoned = tombstone(legacy.id);
+    const version = writtenVersion(legacy, existing, tombstoned?.version);
+    writes.push((tx) => {
+      tx.set(ref, { ...legacy, version });
+      if (tombstoned) tx.delete(tomb(legacy.id));
+    });
+  };
 
   for (const entry of entries) {
     switch (entry.kind) {
       case 'habit': {
         const ref = paths.habits.doc(entry.id);
         const existing = readStoredIfExists(storedHabit, reads.get(ref));
-        const decision = decideUpsert(entry.habit, existing, reads.exists(tomb(entry.id)));
-        if (count(decision, 'habit')) writes.push((tx) => tx.set(ref, entry.habit));
+        const decision = decideUpsert(entry.habit, existing, dated(entry.id));
+        if (count(decision, 'habit')) writeWinner(ref, entry.habit, existing);
         break;
       }
       case 'completion': {
         const ref = paths.completions.doc(entry.id);
         const existing = readStoredIfExists(storedCompletion, reads.get(ref));
-        const deleted = reads.exists(tomb(entry.id)) || reads.exists(tomb(entry.habitId));
-        const decision = decideUpsert(entry.completion, existing, deleted);
-        if (count(decision, 'completion')) writes.push((tx) => tx.set(ref, entry.completion));
+        const habitDeletion = tombstone(entry.habitId);
+        const deletion: Deletion | undefined = habitDeletion
+          ? { deletedAt: habitDeletion.deletedAt, final: true }
+          : dated(entry.id);
+        const decision = decideUpsert(entry.completion, existing, deletion);
+        if (count(decision, 'completion')) writeWinner(ref, entry.completion, existing);
         const overlap = xpForCount(overlappingXpCount(entry.completion, existing, decision));
         const overlapRef = paths.xpEvents.doc(overlapXpEventId(entry.id));
         if (overlap > 0 && !reads.exists(overlapRef)) {
@@ -154,13 +193,14 @@ export async function planPage(
               createdAt: now,
             }),
           );
+          deliver({ kind: 'xpEvent', id: overlapRef.id });
         }
         break;
       }
       case 'xpEvent': {
         const ref = paths.xpEvents.doc(legacyXpEventId(entry.id));
         counts.xp += 1;
-        if (reads.exists(ref)) break;
+        if (reads.exists(ref) || reads.exists(paths.xpEvents.doc(entry.id))) break;
         xpDelta += entry.amount;
         legacyXpDelta += entry.amount;
         writes.push((tx) =>
@@ -208,7 +248,9 @@ export async function planPage(
         const existing = snap.exists
           ? { updatedAt: snap.get('updatedAt') as string, version: snap.get('version') as number }
           : undefined;
-        const decision = decideDeletion(existing, context.runStartedAt);
+        const undelivered = reads.exists(paths.legacyOutbox.doc(entry.recordName));
+        const decision = decideDeletion(existing, context.runStartedAt, undelivered);
+        if (decision === 'keep_firestore' && !undelivered) deliver(target);
         if (decision === 'keep_firestore' || !existing) {
           counts[decision === 'absent' ? 'deleted' : 'skipped'] += 1;
           break;

@@ -1,41 +1,71 @@
+import {
+  firestoreDeletionWins,
+  firestoreEditWins,
+  legacyDeletionWins,
+  sameFields,
+} from '../domain/conflictRule';
+
 /**
  * What the backfill does with one legacy record, given what Firestore already holds. Pure, so the
- * rules of DESIGN.md invariant 2 are tested as a table.
+ * rules of DESIGN.md invariant 2 are tested as a table; the rule itself is domain/conflictRule.ts,
+ * shared with delivery to CloudKit so both sides pick the same winner.
  */
 export type UpsertDecision =
-  /** Firestore lacks it, or the old app changed it after Firestore's copy: write it. */
+  /** Firestore lacks it, or the old app's edit is the later one: write it. */
   | 'write'
-  /** Firestore holds this very version (an earlier run, or dual-write, put it there). */
+  /** Firestore holds the same content (an earlier run, or dual-write, put it there). */
   | 'present'
-  /** Firestore's copy is newer (written through the API since): keep Firestore's. */
+  /** Firestore's copy is the later edit (written through the API since): keep Firestore's. */
   | 'keep_firestore'
-  /** The user deleted it (or its habit) through the API: never resurrect it. */
+  /** The user deleted it (or its habit) through the API after the old app's edit: never resurrect it. */
   | 'keep_deleted';
 
-export interface Versioned {
+export interface Edited {
   version: number;
   updatedAt: string;
 }
 
+/** A tombstone that concerns the record: its own (dated) or its habit's (`final`: beats any edit). */
+export interface Deletion {
+  deletedAt: string;
+  final: boolean;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+
 /**
- * Versions order the changes of one copy, but the API and the old app can each change a record
- * the other has not seen: the legacy copy replaces Firestore's only when it is both a later
- * version and the later edit, so a change made through the API is never overwritten by an older
- * one from the device.
+ * Two edits: the later one wins, a tie goes to Firestore; the version counters are never compared
+ * (each side raises its own). A deletion through the API wins over an earlier edit on the old
+ * app; a later one (the day logged again on the old app) brings the record back.
  */
-export function decideUpsert(
-  legacy: Versioned,
-  existing: Versioned | undefined,
-  tombstoned: boolean,
+export function decideUpsert<T extends Edited>(
+  legacy: T,
+  existing: T | undefined,
+  deletion: Deletion | undefined,
 ): UpsertDecision {
-  if (tombstoned) return 'keep_deleted';
-  if (!existing) return 'write';
-  if (existing.version === legacy.version && existing.updatedAt === legacy.updatedAt) {
-    return 'present';
+  if (deletion) {
+    if (deletion.final || firestoreDeletionWins(ms(deletion.deletedAt), ms(legacy.updatedAt))) {
+      return 'keep_deleted';
+    }
+    return 'write';
   }
-  return legacy.version > existing.version && legacy.updatedAt >= existing.updatedAt
-    ? 'write'
-    : 'keep_firestore';
+  if (!existing) return 'write';
+  if (sameFields(legacy, existing, ['version'])) return 'present';
+  return firestoreEditWins(ms(existing.updatedAt), ms(legacy.updatedAt)) ? 'keep_firestore' : 'write';
+}
+
+/**
+ * The version a written legacy copy gets in Firestore: Firestore's versions only rise, whoever
+ * made the change, so a client's `expectedVersion` always sees a change.
+ */
+export function writtenVersion(
+  legacy: Edited,
+  existing: Edited | undefined,
+  tombstoneVersion: number | undefined,
+): number {
+  if (existing) return existing.version + 1;
+  if (tombstoneVersion !== undefined) return Math.max(legacy.version, tombstoneVersion + 1);
+  return legacy.version;
 }
 
 /**
@@ -55,14 +85,16 @@ export function overlappingXpCount(
 }
 
 /**
- * A legacy deletion removes the Firestore copy unless the copy was written through the API since
- * the run started: that edit is newer than anything the legacy stream can report.
+ * A legacy deletion removes the Firestore copy unless Firestore holds a change CloudKit has not
+ * been given (`undelivered`) or one made through the API since the run started; a kept copy is
+ * delivered to CloudKit again so both sides agree.
  */
 export function decideDeletion(
   existing: { updatedAt: string } | undefined,
   runStartedAt: string | null | undefined,
+  undelivered = false,
 ): 'delete' | 'absent' | 'keep_firestore' {
   if (!existing) return 'absent';
-  if (runStartedAt && existing.updatedAt > runStartedAt) return 'keep_firestore';
-  return 'delete';
+  const editedSinceRunStart = Boolean(runStartedAt && existing.updatedAt > runStartedAt);
+  return legacyDeletionWins(undelivered, editedSinceRunStart) ? 'delete' : 'keep_firestore';
 }

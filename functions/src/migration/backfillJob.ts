@@ -109,7 +109,13 @@ export class BackfillJob {
     }
     return state.streamEnded
       ? this.complete(task, execution)
-      : this.migratePage(task, execution, state, flags.backfillBatchSize);
+      : this.migratePage(
+          task,
+          execution,
+          state,
+          flags.backfillBatchSize,
+          flags.dualWriteEnabled && !flags.forceMigrationComplete,
+        );
   }
 
   private clockNow() {
@@ -121,6 +127,7 @@ export class BackfillJob {
     execution: Execution,
     state: MigrationState,
     batchSize: number,
+    dualWrite: boolean,
   ): Promise<BatchOutcome> {
     const { uid, dryRun } = task;
     const started = Date.now();
@@ -139,7 +146,7 @@ export class BackfillJob {
     const entries = page.entries.map(mapLegacyEntry);
     let counts: MigrationCounts | undefined;
     try {
-      counts = await this.commitPage(task, execution, page, entries);
+      counts = await this.commitPage(task, execution, page, entries, dualWrite);
     } catch (error) {
       // Contention beyond the retries, or a commit Firestore refuses: a failed batch, like any.
       return this.failed(task, execution, error);
@@ -157,6 +164,7 @@ export class BackfillJob {
     execution: Execution,
     page: { cursor: string; moreComing: boolean },
     entries: MappedEntry[],
+    dualWrite: boolean,
   ): Promise<MigrationCounts | undefined> {
     const { uid, dryRun } = task;
     const paths = userPaths(this.deps.db, uid);
@@ -168,7 +176,12 @@ export class BackfillJob {
         const planned = await planPage(
           paths,
           entries,
-          { runId: task.runId, runStartedAt: current.startedAt, now: now.toISOString() },
+          {
+            runId: task.runId,
+            runStartedAt: current.startedAt,
+            now: now.toISOString(),
+            dualWrite: dualWrite,
+          },
           (refs) => tx.getAll(...refs),
         );
         if (!dryRun) planned.apply(tx);

@@ -18,11 +18,21 @@ import { formatWeekdays, isoToMs, presentText, withoutUndefined } from './mappin
  * timestamp throws a RangeError rather than reach the legacy store as NaN.
  */
 
-/** The entities the API writes through to the legacy store (XP events are never written back). */
+/** One entry of the XP ledger as the old app records it (`CD_XPEvent`). */
+export interface XpLedgerEvent {
+  id: string;
+  delta: number;
+  reason: string;
+  completionId?: string;
+  occurredAt: string;
+}
+
+/** The entities the API writes through to the legacy store. */
 export interface DualWrittenEntities {
   habit: Habit;
   completion: Completion;
   streak: Streak;
+  xpEvent: XpLedgerEvent;
 }
 export type DualWrittenKind = keyof DualWrittenEntities;
 
@@ -44,6 +54,7 @@ export type LegacyUpsert<K extends LegacyRecordKind = LegacyRecordKind> = {
     recordName: string;
     fields: LegacyFieldsByKind[P];
     recordChangeTag?: string;
+    ifAbsent?: true;
   };
 }[K];
 export type LegacyDeleteWrite = Extract<LegacyWrite, { op: 'delete' }>;
@@ -90,6 +101,20 @@ export function streakToLegacyFields(streak: Streak): LegacyStreakFields {
   });
 }
 
+export function xpEventToLegacyFields(event: XpLedgerEvent): LegacyXpEventFields {
+  return withoutUndefined<LegacyXpEventFields>({
+    CD_entityName: 'XPEvent',
+    CD_id: event.id,
+    CD_amount: event.delta,
+    CD_reason: event.reason,
+    CD_completion:
+      event.completionId === undefined
+        ? undefined
+        : legacyRecordName('completion', event.completionId),
+    CD_occurredAt: isoToMs(event.occurredAt),
+  });
+}
+
 /** Only the current type's attribute is written, so the app never sees a stale one as current. */
 function scheduleFields(
   schedule: Schedule,
@@ -115,6 +140,7 @@ const DUAL_WRITES: { [K in DualWrittenKind]: DualWriteMapping<K> } = {
   completion: { id: (completion) => completion.id, fields: completionToLegacyFields },
   // A streak has no id of its own; there is one per habit, so the habit's id names it.
   streak: { id: (streak) => streak.habitId, fields: streakToLegacyFields },
+  xpEvent: { id: (event) => event.id, fields: xpEventToLegacyFields },
 };
 
 /**

@@ -4,7 +4,7 @@ import { userPaths } from '../data/firestore/paths';
 import { readStored, storedCompletion, storedHabit } from '../data/firestore/storedDocuments';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
-import { decideDeletion, decideUpsert } from './backfillConflicts';
+import { type Deletion, decideDeletion, decideUpsert } from './backfillConflicts';
 import { MigrationStateStore } from './migrationStateStore';
 import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
 
@@ -82,12 +82,18 @@ export async function verifyMigration(
           const collection = mapped.kind === 'habit' ? paths.habits : paths.completions;
           const doc = snap(collection.doc(mapped.id));
           const expected = mapped.kind === 'habit' ? mapped.habit : mapped.completion;
-          const tombstoned =
-            snap(paths.tombstones.doc(mapped.id)).exists ||
-            (mapped.kind === 'completion' && snap(paths.tombstones.doc(mapped.habitId)).exists);
+          const ownTomb = snap(paths.tombstones.doc(mapped.id));
+          const habitTomb =
+            mapped.kind === 'completion' ? snap(paths.tombstones.doc(mapped.habitId)) : undefined;
+          const deletion: Deletion | undefined = habitTomb?.exists
+            ? { deletedAt: habitTomb.get('deletedAt') as string, final: true }
+            : ownTomb.exists
+              ? { deletedAt: ownTomb.get('deletedAt') as string, final: false }
+              : undefined;
           if (!doc.exists) {
-            if (tombstoned) report.deletedInFirestore += 1;
-            else differ(name, `missing from ${collection.id}`);
+            if (deletion && decideUpsert(expected, undefined, deletion) === 'keep_deleted') {
+              report.deletedInFirestore += 1;
+            } else differ(name, `missing from ${collection.id}`);
             break;
           }
           present = {
@@ -96,16 +102,19 @@ export async function verifyMigration(
           };
           const stored = readStored(mapped.kind === 'habit' ? storedHabit : storedCompletion, doc);
           // The backfill's own rule says which copy should win (backfillConflicts).
-          const decision = decideUpsert(expected, stored, false);
+          const decision = decideUpsert(expected, stored, undefined);
           if (decision === 'keep_firestore') report.newerInFirestore += 1;
           else if (decision === 'write') {
-            differ(name, `Firestore has version ${stored.version}, legacy ${expected.version}`);
-          } else if (!isDeepStrictEqual(stored, expected)) {
             differ(name, `fields differ: ${changedKeys(stored, expected).join(', ')}`);
           } else report.matched += 1;
           break;
         }
         case 'xpEvent': {
+          // Events this backend wrote to CloudKit are its own ledger's, not the opening balance.
+          if (snap(paths.xpEvents.doc(mapped.id)).exists) {
+            report.matched += 1;
+            break;
+          }
           report.xp.legacy += mapped.amount;
           const doc = snap(paths.xpEvents.doc(legacyXpEventId(mapped.id)));
           if (!doc.exists) differ(name, 'XP event not migrated');
@@ -130,9 +139,11 @@ export async function verifyMigration(
         case 'deleted': {
           const ref = deletedRef(paths, mapped);
           const doc = ref && snap(ref);
+          const undelivered = snap(paths.legacyOutbox.doc(name)).exists;
           if (!doc?.exists) report.matched += 1;
           else if (
-            decideDeletion({ updatedAt: doc.get('updatedAt') }, runStartedAt) === 'keep_firestore'
+            decideDeletion({ updatedAt: doc.get('updatedAt') }, runStartedAt, undelivered) ===
+            'keep_firestore'
           ) {
             report.newerInFirestore += 1;
           } else differ(name, 'deleted in legacy, still in Firestore');
@@ -174,14 +185,14 @@ function refsFor(paths: ReturnType<typeof userPaths>, mapped: MappedEntry) {
         paths.tombstones.doc(mapped.habitId),
       ];
     case 'xpEvent':
-      return [paths.xpEvents.doc(legacyXpEventId(mapped.id))];
+      return [paths.xpEvents.doc(legacyXpEventId(mapped.id)), paths.xpEvents.doc(mapped.id)];
     case 'streak':
       return [paths.streaks.doc(mapped.habitId), paths.tombstones.doc(mapped.habitId)];
     case 'failure':
       return [paths.migrationErrors.doc(migrationErrorId(mapped.recordName))];
     case 'deleted': {
       const ref = deletedRef(paths, mapped);
-      return ref ? [ref] : [];
+      return ref ? [ref, paths.legacyOutbox.doc(mapped.recordName)] : [];
     }
   }
 }

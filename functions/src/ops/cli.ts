@@ -2,9 +2,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backfillMessages, publishBackfill } from './commands/backfillCommand';
 import { flags } from './commands/flagsCommand';
+import { outbox } from './commands/outboxCommand';
 import { status } from './commands/statusCommand';
 import { verify } from './commands/verifyCommand';
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
+import { outboxStatuses } from '../data/outbox/outboxEntry';
 import { connect, EXIT, type OpsContext, OpsError } from './opsContext';
 import type { EmulatorName } from './localEnvironment';
 
@@ -91,6 +93,27 @@ export function buildProgram(): Command {
     .action(async (options) => {
       process.exitCode = await withContext(program, ['firestore'], (ctx) =>
         verify(ctx, options, print),
+      );
+    });
+
+  program
+    .command('outbox')
+    .description(
+      "undelivered CloudKit writes per user, or one user's entries (exit 1 if any failed)",
+    )
+    .option('--uid <uid>', 'one user')
+    .addOption(
+      new Option('--status <status>', 'only entries with this status').choices(outboxStatuses),
+    )
+    .addOption(
+      new Option('--limit <n>', 'entries scanned at most, oldest first')
+        .default(1000)
+        .argParser(positiveInteger),
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      process.exitCode = await withContext(program, ['firestore'], (ctx) =>
+        outbox(ctx, options, print),
       );
     });
 

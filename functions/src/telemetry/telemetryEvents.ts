@@ -2,6 +2,15 @@
 export const telemetryEvents = {
   dualWritePrimary: ['success', 'failure'],
   dualWriteSecondary: ['success', 'failure', 'parked'],
+  /** Each outbox entry's delivery, by what it found and did (dualWriteSecondary sums them up). */
+  legacyDelivery: [
+    'delivered',
+    'already_equal',
+    'conflict_resolved',
+    'failed',
+    'awaiting_link',
+    'retrying',
+  ],
   fallbackRead: ['served', 'empty'],
   /** Transitions of a user's (real, not dry) backfill run. */
   migration: [

@@ -1,6 +1,6 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { hourKey, shardsOfHour } from './firestoreTelemetry';
-import { telemetryTargets } from './telemetryEvents';
+import { telemetryEvents, telemetryTargets } from './telemetryEvents';
 
 const HOUR_MS = 3_600_000;
 const MAX_HOURS = 24 * 31;
@@ -31,7 +31,10 @@ export async function telemetryReport(db: Firestore, since: Date, now: Date) {
     if (hours[hours.length - 1] !== key) hours.push(key);
   }
   const counts: Counts = {};
-  const snaps = await Promise.all(hours.map((hour) => shardsOfHour(db, hour).get()));
+  const [failedEntries, ...snaps] = await Promise.all([
+    db.collectionGroup('legacyOutbox').where('status', '==', 'failed').count().get(),
+    ...hours.map((hour) => shardsOfHour(db, hour).get()),
+  ]);
   for (const shard of snaps.flatMap((snap) => snap.docs)) {
     for (const [event, value] of Object.entries(shard.data())) {
       if (typeof value !== 'object' || value === null) continue;
@@ -58,7 +61,16 @@ export async function telemetryReport(db: Firestore, since: Date, now: Date) {
           telemetryTargets.dualWriteSecondary,
         ),
         parked: count('dualWriteSecondary', 'parked'),
+        /** What each delivery found and did; only delivered, equal and resolved are successes. */
+        outcomes: Object.fromEntries(
+          telemetryEvents.legacyDelivery.map((outcome) => [
+            outcome,
+            count('legacyDelivery', outcome),
+          ]),
+        ) as Record<(typeof telemetryEvents.legacyDelivery)[number], number>,
       },
+      /** Outbox entries CloudKit refused, now: the sweep retries them; `npm run ops -- outbox`. */
+      failedEntries: failedEntries.data().count,
     },
     fallbackReads: count('fallbackRead', 'served') + count('fallbackRead', 'empty'),
     migration: {

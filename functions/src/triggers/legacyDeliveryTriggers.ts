@@ -1,71 +1,61 @@
-import { onDocumentCreated } from 'firebase-functions/v2/firestore';
+import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { z } from 'zod';
 import { config, legacySecrets } from '../config';
 import * as deps from '../api/dependencies';
 import { firestore } from '../data/firestore/db';
-import { enqueueDelivery } from '../data/outbox/deliveryQueue';
+import { enqueueDrain } from '../data/outbox/deliveryQueue';
 import { sweepStaleOutbox } from '../data/outbox/outboxSweep';
-import type { DeliveryResult } from '../data/outbox/outboxDelivery';
 import { logs } from '../logs';
 
-/** A delivery found already done ("gone") is a duplicate task: not counted again. */
-const secondaryOutcome: Record<DeliveryResult, 'success' | 'failure' | 'parked' | undefined> = {
-  delivered: 'success',
-  superseded: 'success',
-  awaiting_link: 'parked',
-  failed: 'failure',
-  gone: undefined,
-};
+const deliveryTaskSchema = z.object({ uid: z.string().min(1) });
 
-const deliveryTaskSchema = z.object({ uid: z.string().min(1), opId: z.string().min(1) });
-
-/** A committed outbox entry is handed to the delivery queue, outside the user's request. */
-export const legacyOutboxCreated = onDocumentCreated(
-  { document: 'users/{uid}/legacyOutbox/{opId}', region: config.region, retry: true },
+/**
+ * A change (re)wrote an outbox entry as pending: its user's outbox needs a drain. The entry's
+ * write time names the task, so a retried trigger queues it once and every new change anew.
+ * Bookkeeping writes (parked, failed, a retry noted) keep `updatedAt` or leave pending: skipped.
+ */
+export const legacyOutboxWritten = onDocumentWritten(
+  { document: 'users/{uid}/legacyOutbox/{recordName}', region: config.region, retry: true },
   async (event) => {
-    const enqueues = (event.data?.get('enqueues') as number | undefined) ?? 1;
-    await enqueueDelivery({ uid: event.params.uid, opId: event.params.opId }, enqueues);
+    const before = event.data?.before;
+    const after = event.data?.after;
+    if (!after?.exists || after.get('status') !== 'pending') return;
+    const changed =
+      !before?.exists ||
+      before.get('status') !== 'pending' ||
+      before.get('updatedAt') !== after.get('updatedAt');
+    if (!changed) return;
+    const written = after.updateTime;
+    const at = written ? `${written.seconds}.${written.nanoseconds}` : event.id;
+    await enqueueDrain(event.params.uid, `${event.params.recordName}@${at}`);
   },
 );
 
 /**
- * Delivery to the legacy store: rate-limited so a backlog cannot overrun CloudKit, and retried
- * with backoff for as long as an outage plausibly lasts; the stale-outbox sweep covers longer ones.
+ * Drains one user's outbox into CloudKit: rate-limited so a backlog cannot overrun CloudKit,
+ * retried with backoff for as long as an outage plausibly lasts; the sweep covers longer ones.
  */
 export const legacyDelivery = onTaskDispatched(
-  {
-    region: config.region,
-    secrets: legacySecrets,
-    retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 4 },
-    rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50 },
-  },
+  { region: config.region, secrets: legacySecrets, ...config.legacyDeliveryQueue },
   async (request) => {
     const parsed = deliveryTaskSchema.safeParse(request.data);
     if (!parsed.success) {
       logs.invalidTaskPayload('legacyDelivery', parsed.error.issues);
       return;
     }
-    const { uid, opId } = parsed.data;
-    const started = Date.now();
+    const { uid } = parsed.data;
+    const recorded = deps.deliveryTelemetry();
     try {
-      const result = await deps.outboxDelivery().deliver(uid, opId);
-      const outcome = secondaryOutcome[result];
-      if (outcome) {
-        await deps.telemetry().record('dualWriteSecondary', outcome, {
-          uid,
-          latencyMs: Date.now() - started,
-          ...(outcome === 'failure' && { errorCode: 'rejected' }),
-        });
-      }
+      const report = await deps.outboxDrain(recorded.onOutcome).drain(uid);
+      logs.outboxDrained(uid, report === 'busy' ? 'busy' : report.outcomes);
     } catch (error) {
-      await deps.telemetry().record('dualWriteSecondary', 'failure', {
-        uid,
-        latencyMs: Date.now() - started,
-        errorCode: String((error as { code?: unknown }).code ?? 'unknown'),
-      });
+      recorded.onOutcome(uid, 'retrying', 0, String((error as { code?: unknown }).code ?? ''));
       throw error; // the task queue retries with backoff
+    } finally {
+      // Counted beside the deliveries, flushed before the task ends (work after it may not run).
+      await recorded.flush();
     }
   },
 );
@@ -74,6 +64,6 @@ export const legacyDelivery = onTaskDispatched(
 export const legacyOutboxSweep = onSchedule(
   { schedule: 'every 10 minutes', region: config.region },
   async () => {
-    logs.outboxSwept(await sweepStaleOutbox(firestore(), new Date()));
+    logs.outboxSwept(await sweepStaleOutbox(firestore(), new Date(), config.outboxSweep));
   },
 );

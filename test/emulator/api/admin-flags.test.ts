@@ -27,7 +27,7 @@ describe('admin-flags', () => {
       legacyReadFallbackEnabled: true,
       backfillRolloutPercentage: 0,
       forceMigrationComplete: false,
-      backfillBatchSize: 200,
+      backfillBatchSize: 160,
       legacyTimeoutMs: 10000,
       legacyMaxRetries: 3,
       debugLogging: false,

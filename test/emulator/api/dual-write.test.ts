@@ -120,7 +120,7 @@ describe('dual-write: Firestore first, the legacy store second', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(await docData(`users/${user.uid}/habits/${habit.id}`)).toBeDefined();
       expect(await collectionIds(`users/${user.uid}/legacyOutbox`)).toEqual([
-        `habit_${habit.id}_v1`,
+        `CD_Habit_${habit.id}`,
       ]);
 
       await eventually(user.uid, `CD_Habit_${habit.id}`, { CD_name: 'Resilient', CD_version: 1 });
@@ -151,7 +151,7 @@ describe('dual-write: Firestore first, the legacy store second', () => {
       name: 'Later',
       schedule: { type: 'daily' },
     });
-    const outboxDoc = `users/${user.uid}/legacyOutbox/habit_${habit.id}_v1`;
+    const outboxDoc = `users/${user.uid}/legacyOutbox/CD_Habit_${habit.id}`;
     const deadline = Date.now() + 30_000;
     while ((await docData(outboxDoc))?.status !== 'awaiting_link' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));

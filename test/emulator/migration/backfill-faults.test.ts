@@ -1,3 +1,4 @@
+import { flagDefaults } from '../../../functions/src/flags/flagDefaults';
 import { randomUUID } from 'node:crypto';
 import {
   ageRun,
@@ -28,18 +29,20 @@ import {
 } from '../support/legacyRecords';
 import { sim } from '../support/simulator';
 
+const PAGE = flagDefaults.backfillBatchSize;
+
 afterEach(async () => {
   await sim('DELETE', '/__sim/faults');
 });
 afterAll(resetFlags);
 
-/** A user whose data takes three pages of the default batch size (200). */
+/** A user whose data takes three pages of the default batch size (PAGE). */
 function threePages(): RawRecord[] {
   const habits = [randomUUID(), randomUUID()];
   return [
     ...habits.flatMap((id) => [habitRecord(id), streakRecord(id, 2)]),
     ...habits.flatMap((id) =>
-      Array.from({ length: 250 }, (_, day) => completionRecord(id, dayAfterStart(day))),
+      Array.from({ length: 230 }, (_, day) => completionRecord(id, dayAfterStart(day))),
     ),
     xpRecord('opening', 5_000),
   ];
@@ -66,7 +69,7 @@ describe('backfill under faults', () => {
     const stuck = await waitForState(uid, (s) => s?.leaseOwner === 'w2');
     expect(stuck).toMatchObject({ status: 'running', batches: 1 });
     const countedBeforeCrash = countedRecords(stuck);
-    expect(countedBeforeCrash).toBe(200);
+    expect(countedBeforeCrash).toBe(PAGE);
 
     // Minutes later the lease has expired; an operator (or a retry) asks for the user again.
     await ageRun(uid, 5);
@@ -99,7 +102,7 @@ describe('backfill under faults', () => {
     expect(['busy', 'stale', 'requeued']).toContain(outcomes.find((o) => o !== 'committed'));
     const afterRace = await migrationState(uid);
     expect(afterRace).toMatchObject({ batches: 1 });
-    expect(countedRecords(afterRace)).toBe(200);
+    expect(countedRecords(afterRace)).toBe(PAGE);
 
     await publishBackfill({ type: 'user', uid });
     const state = await waitForCompletion(uid);

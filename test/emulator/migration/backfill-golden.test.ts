@@ -1,3 +1,4 @@
+import { flagDefaults } from '../../../functions/src/flags/flagDefaults';
 import { randomUUID } from 'node:crypto';
 import { adminDb, collectionIds, docData } from '../support/admin';
 import {
@@ -116,8 +117,8 @@ describe('backfill golden scenarios', () => {
 
     expect(state.status).toBe('completed');
     expect(state.counts).toMatchObject({ habits: 20, completions: 20_000, xp: 1, streaks: 20 });
-    // The default batch size is 200: the run had to take 101 pages, none of them larger.
-    expect(state.batches).toBe(Math.ceil(records.length / 200));
+    // At the default batch size the run had to take this many pages, none of them larger.
+    expect(state.batches).toBe(Math.ceil(records.length / flagDefaults.backfillBatchSize));
     expectExactCopy(await verify(uid), records.length);
     // 1,000 consecutive days: the recomputed run beats the legacy record of 3.
     expect(await docData(`users/${uid}/streaks/${habits[0]}`)).toMatchObject({ longest: 1_000 });

@@ -145,7 +145,7 @@ describe('the ops command line', () => {
     const answer = JSON.parse(run.stdout);
     expect(answer).toMatchObject({
       uid: 'someone',
-      flags: { backfillBatchSize: 200, dualWriteEnabled: true },
+      flags: { backfillBatchSize: 160, dualWriteEnabled: true },
       sources: { backfillBatchSize: 'remote' },
     });
     const table = await ops(['flags']);

@@ -116,7 +116,7 @@ export async function linkedLegacyUser(uid = `backfill-${randomUUID()}`): Promis
 
 export async function linkExisting(uid: string): Promise<void> {
   const { webAuthToken } = await sim<{ webAuthToken: string }>('POST', '/__sim/tokens', { uid });
-  await new FirestoreWebAuthTokenStore(adminDb(), testTokenCipher()).replace(uid, webAuthToken);
+  await new FirestoreWebAuthTokenStore(adminDb(), testTokenCipher()).link(uid, webAuthToken);
 }
 
 /** A user with one of every record type, some of them referring to records listed after them. */

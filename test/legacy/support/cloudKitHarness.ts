@@ -110,7 +110,7 @@ export async function startCloudKitHarness(
       const { webAuthToken } = (await admin('POST', '/__sim/tokens', { uid })) as {
         webAuthToken: string;
       };
-      tokens.link(uid, webAuthToken);
+      await tokens.link(uid, webAuthToken);
     },
     async putRecords(uid: string, records: CkJsonRecord[]) {
       await admin('PUT', `/__sim/users/${encodeURIComponent(uid)}/records`, { records });

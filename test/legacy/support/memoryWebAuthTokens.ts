@@ -12,20 +12,24 @@ export class MemoryWebAuthTokenStore implements WebAuthTokenStore {
     return this.tokens.get(uid);
   }
 
-  async replace(uid: string, token: string): Promise<void> {
+  /** Linking, as `legacy-link` does it: not counted as a replacement by the adapter. */
+  async link(uid: string, token: string): Promise<void> {
     this.tokens.set(uid, token);
     this.everSeen.add(token);
-    this.replaced.push({ uid, token });
   }
 
-  async invalidate(uid: string): Promise<void> {
+  async rotate(uid: string, sent: string, next: string): Promise<boolean> {
+    this.everSeen.add(next);
+    if (this.tokens.get(uid) !== sent) return false;
+    this.tokens.set(uid, next);
+    this.replaced.push({ uid, token: next });
+    return true;
+  }
+
+  async invalidate(uid: string, sent: string): Promise<boolean> {
+    if (this.tokens.get(uid) !== sent) return false;
     this.tokens.delete(uid);
     this.invalidated.push(uid);
-  }
-
-  /** Linking, as `legacy-link` does it: not counted as a replacement by the adapter. */
-  link(uid: string, token: string): void {
-    this.tokens.set(uid, token);
-    this.everSeen.add(token);
+    return true;
   }
 }

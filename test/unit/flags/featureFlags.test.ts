@@ -83,7 +83,7 @@ describe('FeatureFlags', () => {
       legacyReadFallbackEnabled: false,
       backfillRolloutPercentage: 25,
       forceMigrationComplete: true,
-      backfillBatchSize: 245,
+      backfillBatchSize: 165,
       legacyTimeoutMs: 2500,
       // A JSON number where Remote Config would store "5".
       legacyMaxRetries: 5,

@@ -3,14 +3,15 @@ import {
   decideUpsert,
   overlappingXpCount,
   type UpsertDecision,
+  writtenVersion,
 } from '../../../functions/src/migration/backfillConflicts';
 
 interface UpsertCase {
   name: string;
-  /** [version, updatedAt] of each copy. */
-  legacy: [number, string];
-  existing: [number, string] | undefined;
-  tombstoned: boolean;
+  /** [version, updatedAt, name] of each copy: the name stands for the rest of the content. */
+  legacy: [number, string, string];
+  existing: [number, string, string] | undefined;
+  deletion: { deletedAt: string; final: boolean } | undefined;
   expected: UpsertDecision;
 }
 
@@ -18,26 +19,43 @@ const MON = '2026-03-16T09:00:00.000Z';
 const TUE = '2026-03-17T09:00:00.000Z';
 const WED = '2026-03-18T09:00:00.000Z';
 
-describe('decideUpsert: what the backfill does with a legacy record', () => {
+describe('decideUpsert: what the backfill does with a legacy record (domain/conflictRule)', () => {
   // prettier-ignore
   const cases: UpsertCase[] = [
-    { name: 'Firestore lacks it', legacy: [3, TUE], existing: undefined, tombstoned: false, expected: 'write' },
-    { name: 'the old app edited it after Firestore\'s copy', legacy: [3, WED], existing: [2, TUE], tombstoned: false, expected: 'write' },
-    { name: 'a much older Firestore copy', legacy: [30, WED], existing: [1, MON], tombstoned: false, expected: 'write' },
-    { name: 'Firestore holds this very version', legacy: [3, TUE], existing: [3, TUE], tombstoned: false, expected: 'present' },
-    { name: 'Firestore holds a newer version', legacy: [3, TUE], existing: [4, WED], tombstoned: false, expected: 'keep_firestore' },
-    { name: 'same version, edited through the API later', legacy: [1, MON], existing: [1, WED], tombstoned: false, expected: 'keep_firestore' },
-    { name: 'a higher legacy version, but the API edit is later', legacy: [2, MON], existing: [1, WED], tombstoned: false, expected: 'keep_firestore' },
-    { name: 'deleted through the API, nothing left', legacy: [3, TUE], existing: undefined, tombstoned: true, expected: 'keep_deleted' },
-    { name: 'deleted through the API, an older copy left', legacy: [3, WED], existing: [2, TUE], tombstoned: true, expected: 'keep_deleted' },
-    { name: 'deleted through the API, this version left', legacy: [3, TUE], existing: [3, TUE], tombstoned: true, expected: 'keep_deleted' },
-    { name: 'deleted through the API, a newer copy left', legacy: [3, TUE], existing: [4, WED], tombstoned: true, expected: 'keep_deleted' },
+    { name: 'Firestore lacks it', legacy: [3, TUE, 'a'], existing: undefined, deletion: undefined, expected: 'write' },
+    { name: 'the old app edited it after Firestore\'s copy', legacy: [3, WED, 'b'], existing: [2, TUE, 'a'], deletion: undefined, expected: 'write' },
+    { name: 'the later legacy edit wins with a LOWER legacy version', legacy: [1, WED, 'b'], existing: [9, TUE, 'a'], deletion: undefined, expected: 'write' },
+    { name: 'same content, versions counted apart', legacy: [3, TUE, 'a'], existing: [7, TUE, 'a'], deletion: undefined, expected: 'present' },
+    { name: 'Firestore holds the later edit', legacy: [3, TUE, 'a'], existing: [4, WED, 'b'], deletion: undefined, expected: 'keep_firestore' },
+    { name: 'a higher legacy version, but the API edit is later', legacy: [9, MON, 'b'], existing: [1, WED, 'a'], deletion: undefined, expected: 'keep_firestore' },
+    { name: 'edited at the same instant on both: Firestore wins the tie', legacy: [3, TUE, 'b'], existing: [3, TUE, 'a'], deletion: undefined, expected: 'keep_firestore' },
+    { name: 'deleted through the API after the old app\'s edit', legacy: [3, TUE, 'a'], existing: undefined, deletion: { deletedAt: WED, final: false }, expected: 'keep_deleted' },
+    { name: 'deleted through the API the instant the old app edited it', legacy: [3, TUE, 'a'], existing: undefined, deletion: { deletedAt: TUE, final: false }, expected: 'keep_deleted' },
+    { name: 'logged again on the old app after the API deleted it', legacy: [3, WED, 'a'], existing: undefined, deletion: { deletedAt: TUE, final: false }, expected: 'write' },
+    { name: 'its habit was deleted through the API: no later edit brings it back', legacy: [3, WED, 'a'], existing: undefined, deletion: { deletedAt: MON, final: true }, expected: 'keep_deleted' },
   ];
 
-  it.each(cases)('$name: $expected', ({ legacy, existing, tombstoned, expected }) => {
-    const copy = ([version, updatedAt]: [number, string]) => ({ version, updatedAt });
+  it.each(cases)('$name: $expected', ({ legacy, existing, deletion, expected }) => {
+    const copy = ([version, updatedAt, name]: [number, string, string]) => ({
+      version,
+      updatedAt,
+      name,
+    });
 
-    expect(decideUpsert(copy(legacy), existing && copy(existing), tombstoned)).toBe(expected);
+    expect(decideUpsert(copy(legacy), existing && copy(existing), deletion)).toBe(expected);
+  });
+});
+
+describe('writtenVersion: Firestore versions only rise, whoever changed the record', () => {
+  it.each([
+    ['a fresh record keeps the legacy version', [5, TUE], undefined, undefined, 5],
+    ['over a Firestore copy: one above it, whatever the legacy version', [1, WED], [8, TUE], undefined, 9],
+    ['over a tombstone: above the deletion', [2, WED], undefined, 6, 7],
+    ['over a tombstone older than the legacy version', [9, WED], undefined, 3, 9],
+  ] as const)('%s', (_name, [lv, lu], existing, tombstone, expected) => {
+    const legacy = { version: lv, updatedAt: lu };
+    const stored = existing && { version: existing[0], updatedAt: existing[1] };
+    expect(writtenVersion(legacy, stored, tombstone)).toBe(expected);
   });
 });
 
@@ -84,5 +102,12 @@ describe('decideDeletion: what the backfill does with a legacy deletion', () => 
     const stored = updatedAt === undefined ? undefined : { updatedAt };
 
     expect(decideDeletion(stored, runStartedAt)).toBe(expected);
+  });
+
+  it('keeps a copy whose change CloudKit has not been given yet, whenever it was made', () => {
+    const before = { updatedAt: '2026-03-17T12:00:00.000Z' };
+    expect(decideDeletion(before, start, true)).toBe('keep_firestore');
+    expect(decideDeletion(before, start, false)).toBe('delete');
+    expect(decideDeletion(undefined, start, true)).toBe('absent');
   });
 });

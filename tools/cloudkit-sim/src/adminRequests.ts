@@ -7,6 +7,7 @@ import { importUsers } from './seeding';
 import { ok, type Reply, type SimContext } from './simContext';
 import type { SimUser } from './store';
 import type { CkRecord } from './types';
+import { TOKEN_MODES, isTokenMode, type TokenMode } from './webAuthTokens';
 
 const USER_RECORDS = /^\/__sim\/users\/([^/]+)\/records$/;
 
@@ -33,8 +34,11 @@ export function adminRequest(ctx: SimContext, method: string, path: string, raw:
       );
       return ok({ uid: user.uid, userRecordName: user.userRecordName });
     }
-    case 'POST /__sim/tokens':
-      return ok({ webAuthToken: ctx.tokens.mint(userOf(ctx, requiredString(body, 'uid'))) });
+    case 'POST /__sim/tokens': {
+      const mode = tokenModeOf(body);
+      const user = userOf(ctx, requiredString(body, 'uid'));
+      return ok({ webAuthToken: ctx.tokens.mint(user, mode) });
+    }
     case 'POST /__sim/tokens/expire': {
       const uid = optionalString(body, 'uid');
       if (uid !== undefined) userOf(ctx, uid);
@@ -69,6 +73,13 @@ export function adminRequest(ctx: SimContext, method: string, path: string, raw:
     return ok({ records: upsertRaw(ctx, userOf(ctx, decodeURIComponent(userPath[1])), body) });
   }
   throw new CkError('NOT_FOUND', `no admin endpoint ${route}`);
+}
+
+function tokenModeOf(body: Record<string, unknown>): TokenMode | undefined {
+  const mode = body.mode;
+  if (mode === undefined || mode === null) return undefined;
+  if (!isTokenMode(mode)) throw badRequest(`mode must be one of ${TOKEN_MODES.join(', ')}`);
+  return mode;
 }
 
 function userOf(ctx: SimContext, uid: string): SimUser {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CkError, badRequest, ckErrorBody } from './ckErrors';
-import type { RequestFault } from './faults';
-import { parseJsonObject } from './httpIo';
+import type { FaultTarget, RequestFault } from './faults';
+import { isObject, parseJsonObject } from './httpIo';
 import { PRIVATE_OPERATIONS } from './privateDatabase';
 import { publicQuery } from './publicDatabase';
 import { presentRecord } from './recordView';
@@ -19,12 +19,12 @@ export async function cloudKitRequest(
   url: URL,
   raw: Buffer,
 ): Promise<Reply> {
-  const fault = ctx.faults.take(url.pathname);
+  const match = PATH.exec(url.pathname);
+  const fault = ctx.faults.take(faultTarget(ctx, req, url, raw, match));
   if (fault) {
     const injected = await applyFault(ctx, fault, req);
     if (injected) return injected;
   }
-  const match = PATH.exec(url.pathname);
   if (!match) throw new CkError('NOT_FOUND', `no CloudKit endpoint at ${url.pathname}`);
   const [, container, environment, database, operation] = match;
   if (decodeURIComponent(container) !== ctx.container) {
@@ -63,6 +63,56 @@ export async function cloudKitRequest(
   // Rotated only on success: a refused call leaves the caller's token usable.
   const next = ctx.tokens.rotate(webAuthToken, user);
   return ok(result, next === undefined ? undefined : { [ROTATED_TOKEN_HEADER]: next });
+}
+
+/**
+ * Faults come before authentication and the operation, so the user and the records a request is
+ * about are read here on their own terms: the token is verified without being spent (a faulted
+ * request must leave it usable), and a body that will not parse simply names no records (the
+ * operation reports it, if no fault does first).
+ */
+function faultTarget(
+  ctx: SimContext,
+  req: IncomingMessage,
+  url: URL,
+  raw: Buffer,
+  match: RegExpExecArray | null,
+): FaultTarget {
+  const [, , , database, operation] = match ?? [];
+  const isPrivate = database === 'private';
+  const key = `${req.method ?? 'GET'} ${operation}`;
+  return {
+    path: url.pathname,
+    uid: once(() =>
+      isPrivate ? ctx.tokens.verify(url.searchParams.get('ckWebAuthToken') ?? '')?.uid : undefined,
+    ),
+    recordNames: once(() => (isPrivate ? namedRecords(key, raw) : [])),
+  };
+}
+
+/** The record names a lookup or modify body mentions, in any shape the operation might refuse. */
+function namedRecords(key: string, raw: Buffer): string[] {
+  let body: Record<string, unknown>;
+  try {
+    body = parseJsonObject(raw);
+  } catch {
+    return [];
+  }
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const entries =
+    key === 'POST records/lookup'
+      ? list(body.records)
+      : key === 'POST records/modify'
+        ? list(body.operations).map((op) => (isObject(op) ? op.record : undefined))
+        : [];
+  return entries.flatMap((entry) =>
+    isObject(entry) && typeof entry.recordName === 'string' ? [entry.recordName] : [],
+  );
+}
+
+function once<T>(compute: () => T): () => T {
+  let result: { value: T } | undefined;
+  return () => (result ??= { value: compute() }).value;
 }
 
 async function applyFault(

@@ -38,7 +38,7 @@ export interface SimulatorOptions {
   container?: string;
   /** The ckAPIToken accepted; default 'sim-api-token'. */
   apiToken?: string;
-  /** Default 'reusable'. */
+  /** Mode of tokens minted without one of their own; default 'reusable'. */
   tokenMode?: 'reusable' | 'rotating';
   /** Default 30 minutes. */
   tokenTtlMs?: number;

@@ -5,6 +5,7 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import { syncVersionBump } from './syncVersion';
+import { appendXpEvent } from './xpLedger';
 import { config } from '../../config';
 import {
   type Completion,
@@ -113,6 +114,7 @@ export class FirestoreHabitRepository implements HabitRepository {
     );
   }
 
+  /** The XP a change earns or takes back: a ledger entry, the new total, and its delivery. */
   private recordXp(
     tx: Transaction,
     paths: UserPaths,
@@ -121,13 +123,11 @@ export class FirestoreHabitRepository implements HabitRepository {
     reason: XpReason,
     detail: { habitId: string; completionId?: string },
     now: string,
+    changed: (change: EntityChange) => void,
   ): Progress {
-    const progress = progressFromXp(previousTotal + delta);
-    if (delta !== 0) {
-      tx.set(paths.xpEvents.doc(), { ...detail, delta, reason, createdAt: now });
-      // Merged: the document also keeps the migrated opening balance (legacyXp).
-      tx.set(paths.progress, { ...progress, updatedAt: now }, { merge: true });
-    }
+    const ref = paths.xpEvents.doc();
+    const progress = appendXpEvent(tx, paths, ref, previousTotal, delta, { ...detail, reason }, now);
+    if (delta !== 0) changed({ kind: 'xpEvent', id: ref.id });
     return progress;
   }
 
@@ -153,7 +153,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       }
       const habit: Habit = { id: ref.id, ...fields, createdAt: now, updatedAt: now, version: 1 };
       tx.create(ref, habit);
-      changed({ kind: 'habit', op: 'upsert', id: habit.id, version: habit.version, entity: habit });
+      changed({ kind: 'habit', id: habit.id });
       return habit;
     });
   }
@@ -177,9 +177,10 @@ export class FirestoreHabitRepository implements HabitRepository {
       // Which days count depends on schedule and target: the stored streak must follow them.
       if (changes.schedule !== undefined || changes.targetPerDay !== undefined) {
         await this.storeRecomputedStreak(tx, paths, habit, now);
+        changed({ kind: 'streak', id });
       }
       tx.set(paths.habits.doc(id), habit);
-      changed({ kind: 'habit', op: 'upsert', id, version: habit.version, entity: habit });
+      changed({ kind: 'habit', id });
       return habit;
     });
   }
@@ -213,10 +214,12 @@ export class FirestoreHabitRepository implements HabitRepository {
   async recomputeStreaks(uid: string): Promise<number> {
     const habitIds = (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
     for (const id of habitIds) {
-      await this.write(uid, async (tx, paths, now) => {
+      await this.write(uid, async (tx, paths, now, changed) => {
         const habit = readStoredIfExists(storedHabit, await tx.get(paths.habits.doc(id)));
-        if (habit) await this.storeRecomputedStreak(tx, paths, habit, now);
-        return habit ? undefined : new Unchanged(undefined);
+        if (!habit) return new Unchanged(undefined);
+        await this.storeRecomputedStreak(tx, paths, habit, now);
+        changed({ kind: 'streak', id });
+        return undefined;
       });
     }
     return habitIds.length;
@@ -240,18 +243,27 @@ export class FirestoreHabitRepository implements HabitRepository {
       const previousTotal = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
       for (const completion of completionsSnap.docs) {
         tx.delete(completion.ref);
-        const version = (completion.get('version') as number) + 1;
-        changed({ kind: 'completion', op: 'delete', id: completion.id, version });
+        changed({ kind: 'completion', id: completion.id });
       }
       tx.delete(paths.streaks.doc(id));
+      changed({ kind: 'streak', id });
       tx.delete(habitSnap.ref);
-      changed({ kind: 'habit', op: 'delete', id, version: habit.version + 1 });
+      changed({ kind: 'habit', id });
       tx.set(paths.tombstones.doc(id), {
         kind: 'habit',
         version: habit.version + 1,
         deletedAt: now,
       });
-      this.recordXp(tx, paths, previousTotal, -earned, 'habit-deleted', { habitId: id }, now);
+      this.recordXp(
+        tx,
+        paths,
+        previousTotal,
+        -earned,
+        'habit-deleted',
+        { habitId: id },
+        now,
+        changed,
+      );
       return undefined;
     });
   }
@@ -363,9 +375,10 @@ export class FirestoreHabitRepository implements HabitRepository {
       const streak = day.streakWith([{ date: input.date, count: input.count }]);
 
       tx.set(paths.completions.doc(id), completion);
-      changed({ kind: 'completion', op: 'upsert', id, version, entity: completion });
+      changed({ kind: 'completion', id });
       if (tombstone) tx.delete(paths.tombstones.doc(id));
       tx.set(paths.streaks.doc(input.habitId), streakDocument(streak, day.legacyLongest, now));
+      changed({ kind: 'streak', id: input.habitId });
       const progress = this.recordXp(
         tx,
         paths,
@@ -374,6 +387,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         'completion-logged',
         { habitId: input.habitId, completionId: id },
         now,
+        changed,
       );
       return { completion, progress, streak };
     });
@@ -393,8 +407,9 @@ export class FirestoreHabitRepository implements HabitRepository {
         version: existing.version + 1,
         deletedAt: now,
       });
-      changed({ kind: 'completion', op: 'delete', id, version: existing.version + 1 });
+      changed({ kind: 'completion', id });
       tx.set(paths.streaks.doc(input.habitId), streakDocument(streak, day.legacyLongest, now));
+      changed({ kind: 'streak', id: input.habitId });
       const progress = this.recordXp(
         tx,
         paths,
@@ -403,6 +418,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         'completion-deleted',
         { habitId: input.habitId, completionId: id },
         now,
+        changed,
       );
       return { progress, streak };
     });

@@ -11,6 +11,8 @@ export function userPaths(db: Firestore, uid: string) {
     streaks: user.collection('streaks'),
     tombstones: user.collection('tombstones'),
     legacyOutbox: user.collection('legacyOutbox'),
+    /** The change tag (and version) of the last copy this backend wrote to each CloudKit record. */
+    legacyCopies: user.collection('legacyCopies'),
     migrationErrors: user.collection('migrationErrors'),
     progress: user.collection('meta').doc('progress'),
     sync: user.collection('meta').doc('sync'),

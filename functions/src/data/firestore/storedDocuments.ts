@@ -13,6 +13,15 @@ export const storedHabit = z.object(habitSchema.shape);
 export const storedCompletion = z.object(completionSchema.shape);
 export const storedStreak = z.object(streakSchema.shape);
 export const storedProgress = z.object({ totalXp: z.number().int() });
+/** users/{uid}/xpEvents/{id}: one entry of the XP ledger (`occurredAt` for migrated ones). */
+export const storedXpEvent = z.object({
+  delta: z.number().int(),
+  reason: z.string(),
+  habitId: z.string().optional(),
+  completionId: z.string().optional(),
+  occurredAt: z.string().optional(),
+  createdAt: z.string(),
+});
 export const storedTombstone = z.object({
   kind: z.enum(['habit', 'completion']),
   version: z.number().int(),

@@ -75,6 +75,8 @@ export type LegacyWrite =
         fields: FieldsOf<K>;
         /** Known change tag: the write fails with `conflict` if the record changed since. */
         recordChangeTag?: string;
+        /** Create only: the write fails with `conflict` if the record exists (someone wrote it). */
+        ifAbsent?: true;
       };
     }[LegacyRecordKind]
   | { op: 'delete'; recordName: string; recordChangeTag?: string };

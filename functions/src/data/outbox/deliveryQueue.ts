@@ -4,13 +4,12 @@ export const LEGACY_DELIVERY_FUNCTION = 'legacyDelivery';
 
 export interface DeliveryTask {
   uid: string;
-  opId: string;
 }
 
 /**
- * Hands one outbox entry to the delivery task queue. The enqueue count is part of the task id: a
- * duplicate trigger is refused, a deliberate re-queue is not.
+ * Asks for a drain of the user's outbox. `reason` (a change's record and write time, or a
+ * continuation's time) names the task: a retried trigger makes it once, a new change anew.
  */
-export async function enqueueDelivery(task: DeliveryTask, enqueues: number): Promise<void> {
-  await enqueueTask(LEGACY_DELIVERY_FUNCTION, { ...task }, [task.uid, task.opId, enqueues]);
+export async function enqueueDrain(uid: string, reason: string): Promise<void> {
+  await enqueueTask(LEGACY_DELIVERY_FUNCTION, { uid }, ['drain', uid, reason]);
 }

@@ -1,25 +1,48 @@
-import type { Firestore } from 'firebase-admin/firestore';
-import { LegacyUnavailableError } from '../legacy/legacyErrors';
-import { isAwaitingLink, type LegacyStore, type LegacyWrite } from '../legacy/legacyStore';
-import { legacyDelete, legacyUpsert } from '../../migration/firestoreToLegacyMapper';
-import type { EntityChange } from '../entityChange';
+import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
+import { xpForCount } from '../../domain/progress';
 import { userPaths } from '../firestore/paths';
-import { readStoredIfExists } from '../firestore/storedDocuments';
-import { type OutboxEntry, outboxEntrySchema } from './outboxEntry';
+import { readStored, readStoredIfExists, storedCompletion, storedProgress } from '../firestore/storedDocuments';
+import { syncVersionBump } from '../firestore/syncVersion';
+import { appendXpEvent, overlapXpEventId } from '../firestore/xpLedger';
+import { LegacyUnavailableError } from '../legacy/legacyErrors';
+import type { InvalidLegacyRecord, LegacyRecord } from '../legacy/legacyRecords';
+import { isAwaitingLink, type LegacyStore } from '../legacy/legacyStore';
+import {
+  type CurrentRecord,
+  type DeliveryResult,
+  type DeliveryStep,
+  type DesiredRecord,
+  type LastCopy,
+  planDelivery,
+  sameContent,
+} from './deliveryPlan';
+import { habitIdOfCompletion, readDesiredRecord } from './desiredRecord';
+import { newOutboxEntry, type OutboxEntry, outboxEntrySchema } from './outboxEntry';
 
-export type DeliveryResult = 'delivered' | 'superseded' | 'awaiting_link' | 'gone' | 'failed';
+export type DeliveryOutcome = DeliveryResult | 'awaiting_link' | 'failed';
 
-function legacyWriteFor(change: EntityChange): LegacyWrite {
-  if (change.op === 'delete') return legacyDelete(change.kind, change.id);
-  return change.kind === 'habit'
-    ? legacyUpsert('habit', change.entity)
-    : legacyUpsert('completion', change.entity);
+/** Re-reads after a conflict before handing the entry back to the task queue's retries. */
+const MAX_ROUNDS = 4;
+
+function currentOf(record: LegacyRecord): CurrentRecord {
+  const fields = record.fields as Record<string, unknown>;
+  const editedAt = fields.CD_updatedAt;
+  return {
+    recordChangeTag: record.recordChangeTag,
+    fields,
+    editedAtMs: typeof editedAt === 'number' ? editedAt : undefined,
+  };
 }
 
+/** What the record's last-copy document becomes after a step: kept, replaced or removed. */
+type CopyChange = { set: LastCopy } | 'remove' | 'keep';
+
 /**
- * Delivers one outbox entry to the legacy store, at least once and never backwards: the legacy
- * record's version is read first, and a change not newer than it is dropped as superseded. A
- * retryable failure throws, so the task queue retries with backoff; a refusal is parked.
+ * Delivers one outbox entry by state: CloudKit's record is made equal to what Firestore holds for
+ * it now (or removed, for a tombstone), whatever order, duplication or delay the entry's changes
+ * took. Conflicts with the old app's edits go by the one conflict rule (domain/conflictRule.ts).
+ * The entry is removed only if no change rewrote it since it was read. A retryable failure throws,
+ * so the task queue retries with backoff; a refusal marks the entry failed for the sweep.
  */
 export class OutboxDelivery {
   constructor(
@@ -28,62 +51,156 @@ export class OutboxDelivery {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async deliver(uid: string, opId: string): Promise<DeliveryResult> {
-    const ref = userPaths(this.db, uid).legacyOutbox.doc(opId);
-    const entry = readStoredIfExists(outboxEntrySchema, await ref.get());
-    if (!entry || entry.status === 'failed') return 'gone';
-    const write = legacyWriteFor(entry.change);
+  async deliver(uid: string, entrySnap: DocumentSnapshot): Promise<DeliveryOutcome> {
+    const entry = readStored(outboxEntrySchema, entrySnap);
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const { desired, lastCopy } = await readDesiredRecord(this.db, uid, entry);
+      const lookup = await this.legacy.lookup(uid, [entry.recordName]);
+      if (isAwaitingLink(lookup)) return this.mark(entrySnap, 'awaiting_link');
+      const found: LegacyRecord | InvalidLegacyRecord | undefined = lookup.found[0];
+      if (found?.kind === 'invalid') {
+        return this.mark(entrySnap, 'failed', { code: 'unreadable', message: found.reason });
+      }
+      const current = found && currentOf(found);
+      const step = planDelivery(desired, current, lastCopy);
+      await this.correctOverlap(uid, entry, desired, current, lastCopy, step);
 
-    const lookup = await this.legacy.lookup(uid, [write.recordName]);
-    if (isAwaitingLink(lookup)) return this.park(ref, entry, 'awaiting_link');
-    const current = lookup.found[0];
-    const currentVersion =
-      current && (current.kind === 'habit' || current.kind === 'completion')
-        ? current.fields.CD_version
-        : undefined;
-    if (currentVersion !== undefined && currentVersion >= entry.change.version) {
-      await ref.delete();
-      return 'superseded';
-    }
-    if (write.op === 'delete' && !current) {
-      await ref.delete();
-      return 'delivered';
-    }
-    // With the tag, a record that changes between our read and our write is a conflict, retried.
-    const recordChangeTag =
-      current && current.kind !== 'invalid' ? current.recordChangeTag : undefined;
-    const outcomes = await this.legacy.write(uid, [{ ...write, recordChangeTag }]);
-    if (isAwaitingLink(outcomes)) return this.park(ref, entry, 'awaiting_link');
-    const [outcome] = outcomes;
-    switch (outcome?.status) {
-      case 'ok':
-      case 'not_found':
-        await ref.delete();
-        return 'delivered';
-      case 'rejected':
-        await ref.update({
-          status: 'failed',
-          updatedAt: this.clock().toISOString(),
-          lastError: { code: 'rejected', message: outcome.reason },
-        });
-        return 'failed';
-      default:
-        throw new LegacyUnavailableError(
-          `legacy write of ${write.recordName} not applied: ${outcome?.reason ?? 'no outcome'}`,
-          outcome?.status ?? 'NO_OUTCOME',
-          outcome && 'retryAfterSeconds' in outcome ? outcome.retryAfterSeconds : undefined,
+      if (step.action === 'none') {
+        const adopt =
+          current && desired.state === 'present' && sameContent(desired.write.fields, current.fields);
+        await this.settle(
+          entrySnap,
+          adopt ? { set: { recordChangeTag: current.recordChangeTag, version: desired.version } } : 'keep',
         );
+        return step.result;
+      }
+      const outcomes = await this.legacy.write(uid, [step.write]);
+      if (isAwaitingLink(outcomes)) return this.mark(entrySnap, 'awaiting_link');
+      const [outcome] = outcomes;
+      switch (outcome?.status) {
+        case 'ok': {
+          const version = desired.state === 'present' ? desired.version : 0;
+          const copy: CopyChange =
+            step.write.op === 'delete' || outcome.recordChangeTag === undefined
+              ? 'remove'
+              : { set: { recordChangeTag: outcome.recordChangeTag, version } };
+          await this.settle(entrySnap, copy);
+          return step.result;
+        }
+        case 'conflict':
+        case 'not_found':
+          // Someone wrote the record between our read and our write: read again, decide again.
+          continue;
+        case 'rejected':
+          return this.mark(entrySnap, 'failed', { code: 'rejected', message: outcome.reason });
+        default:
+          await this.noteRetry(entrySnap, outcome?.status ?? 'NO_OUTCOME');
+          throw new LegacyUnavailableError(
+            `legacy write of ${entry.recordName} not applied: ${outcome?.reason ?? 'no outcome'}`,
+            outcome?.status ?? 'NO_OUTCOME',
+            outcome && 'retryAfterSeconds' in outcome ? outcome.retryAfterSeconds : undefined,
+          );
+      }
     }
+    await this.noteRetry(entrySnap, 'CONFLICT');
+    throw new LegacyUnavailableError(
+      `${entry.recordName} kept changing in CloudKit during delivery`,
+      'CONFLICT',
+    );
   }
 
-  private async park(
-    ref: FirebaseFirestore.DocumentReference,
+  /**
+   * A day the old app had logged before the API logged it afresh: both ledgers award it, so the
+   * count that does not stay is taken back once (the id makes it once, whoever sees it first),
+   * before CloudKit's copy is replaced and the evidence with it.
+   */
+  private async correctOverlap(
+    uid: string,
     entry: OutboxEntry,
-    status: 'awaiting_link',
-  ): Promise<DeliveryResult> {
-    if (entry.status !== status) {
-      await ref.update({ status, updatedAt: this.clock().toISOString() });
-    }
+    desired: DesiredRecord,
+    current: CurrentRecord | undefined,
+    lastCopy: LastCopy | undefined,
+    step: DeliveryStep,
+  ): Promise<void> {
+    if (entry.kind !== 'completion' || !current || lastCopy || desired.state !== 'present') return;
+    const legacyCreated = current.fields.CD_createdAt;
+    const legacyCount = current.fields.CD_count;
+    if (typeof legacyCreated !== 'number' || typeof legacyCount !== 'number') return;
+    const paths = userPaths(this.db, uid);
+    const ref = paths.xpEvents.doc(overlapXpEventId(entry.id));
+    await this.db.runTransaction(async (tx) => {
+      const [completionSnap, eventSnap, progressSnap] = await tx.getAll(
+        paths.completions.doc(entry.id),
+        ref,
+        paths.progress,
+      );
+      const completion = readStoredIfExists(storedCompletion, completionSnap);
+      if (!completion || eventSnap.exists) return;
+      if (legacyCreated >= Date.parse(completion.createdAt)) return;
+      const firestoreWins = step.action === 'write';
+      const lost = xpForCount(firestoreWins ? legacyCount : completion.count);
+      if (lost === 0) return;
+      const now = this.clock().toISOString();
+      const previous = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
+      appendXpEvent(tx, paths, ref, previous, -lost, {
+        reason: 'legacy-overlap',
+        habitId: habitIdOfCompletion(entry.id),
+        completionId: entry.id,
+      }, now);
+      const outboxEntry = newOutboxEntry({ kind: 'xpEvent', id: ref.id }, now);
+      tx.set(paths.legacyOutbox.doc(outboxEntry.recordName), outboxEntry);
+      tx.set(paths.sync, syncVersionBump(now), { merge: true });
+    });
+  }
+
+  /** The entry goes only if unchanged since read; the last-copy record follows the write. */
+  private async settle(entrySnap: DocumentSnapshot, copy: CopyChange): Promise<void> {
+    const entry = readStored(outboxEntrySchema, entrySnap);
+    const copyRef = entrySnap.ref.parent.parent!.collection('legacyCopies').doc(entry.recordName);
+    await this.db.runTransaction(async (tx) => {
+      const now = await tx.get(entrySnap.ref);
+      if (copy === 'remove') tx.delete(copyRef);
+      else if (copy !== 'keep') {
+        tx.set(copyRef, { ...copy.set, writtenAt: this.clock().toISOString() });
+      }
+      if (now.exists && now.updateTime?.isEqual(entrySnap.updateTime!)) tx.delete(entrySnap.ref);
+    });
+  }
+
+  private async mark(
+    entrySnap: DocumentSnapshot,
+    status: 'awaiting_link' | 'failed',
+    lastError?: { code: string; message: string },
+  ): Promise<DeliveryOutcome> {
+    const entry = readStored(outboxEntrySchema, entrySnap);
+    await this.updateIfUnchanged(entrySnap, {
+      status,
+      updatedAt: this.clock().toISOString(),
+      ...(lastError && { lastError, attempts: (entry.attempts ?? 0) + 1 }),
+    });
     return status;
+  }
+
+  private async noteRetry(entrySnap: DocumentSnapshot, code: string): Promise<void> {
+    const entry = readStored(outboxEntrySchema, entrySnap);
+    // updatedAt stays: it dates the change, and the sweep judges staleness by it.
+    await this.updateIfUnchanged(entrySnap, {
+      attempts: (entry.attempts ?? 0) + 1,
+      lastError: { code, message: 'retrying' },
+    });
+  }
+
+  /** A change that rewrote the entry meanwhile wins over this bookkeeping. */
+  private async updateIfUnchanged(
+    entrySnap: DocumentSnapshot,
+    fields: Partial<OutboxEntry>,
+  ): Promise<void> {
+    try {
+      await entrySnap.ref.update(fields, { lastUpdateTime: entrySnap.updateTime! });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // FAILED_PRECONDITION (9) or NOT_FOUND (5): rewritten or gone since read.
+      if (code !== 9 && code !== 5) throw error;
+    }
   }
 }

@@ -1,25 +1,42 @@
 import { z } from 'zod';
+import { type LegacyRecordKind, legacyRecordName } from '../legacy/legacyRecords';
 import type { EntityChange } from '../entityChange';
 
 /**
- * users/{uid}/legacyOutbox/{opId}: a change committed in Firestore and not yet in the legacy store.
- * The id names the change (entity and version), so recording or delivering it twice is harmless.
+ * users/{uid}/legacyOutbox/{recordName}: a CloudKit record that may differ from what Firestore
+ * holds. One entry per record, rewritten by every change to it in the change's own commit, so a
+ * burst of edits is one delivery of the latest state, and an entry only goes away once a delivery
+ * that started after the last change has made CloudKit equal (or resolved a conflict).
  */
 export const outboxStatuses = ['pending', 'awaiting_link', 'failed'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
 
 export const outboxEntrySchema = z.object({
-  change: z.custom<EntityChange>(
-    (value) => typeof value === 'object' && value !== null && 'kind' in value && 'op' in value,
-  ),
+  recordName: z.string().min(1),
+  kind: z.enum(['habit', 'completion', 'streak', 'xpEvent']),
+  id: z.string().min(1),
   status: z.enum(outboxStatuses),
-  /** How many times delivery was queued: part of the task id, since Cloud Tasks blocks reused ids. */
-  enqueues: z.number().int().min(0),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Deliveries that failed on this entry since its last change. */
+  attempts: z.number().int().min(0).optional(),
   lastError: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 
-export function outboxOpId(change: EntityChange): string {
-  return `${change.kind}_${change.id}_v${change.version}`;
+export function outboxRecordName(change: EntityChange): string {
+  return legacyRecordName(change.kind satisfies LegacyRecordKind, change.id);
+}
+
+export function newOutboxEntry(change: EntityChange, now: string): OutboxEntry {
+  return {
+    recordName: outboxRecordName(change),
+    kind: change.kind,
+    id: change.id,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+    attempts: 0,
+    lastError: null,
+  };
 }

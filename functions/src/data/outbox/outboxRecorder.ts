@@ -1,18 +1,15 @@
 import type { Transaction } from 'firebase-admin/firestore';
 import type { ChangeRecorder } from '../entityChange';
 import type { UserPaths } from '../firestore/paths';
-import { type OutboxEntry, outboxOpId } from './outboxEntry';
+import { newOutboxEntry } from './outboxEntry';
 
-/** Dual-write's half of a commit: each change also lands in the user's outbox, atomically. */
+/**
+ * Dual-write's half of a commit: each changed record's outbox entry is (re)written, atomically
+ * with the change. One write per changed record, whatever its history.
+ */
 export const recordInOutbox: ChangeRecorder<Transaction, UserPaths> = (tx, paths, changes, now) => {
   for (const change of changes) {
-    const entry: OutboxEntry = {
-      change,
-      status: 'pending',
-      enqueues: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
-    tx.set(paths.legacyOutbox.doc(outboxOpId(change)), entry);
+    const entry = newOutboxEntry(change, now);
+    tx.set(paths.legacyOutbox.doc(entry.recordName), entry);
   }
 };

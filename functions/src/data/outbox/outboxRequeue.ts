@@ -1,19 +1,31 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { userPaths } from '../firestore/paths';
-import { enqueueDelivery } from './deliveryQueue';
 
 /**
- * Queues delivery again for every undelivered entry of a user: after `legacy-link` brings a new
- * token, and from the stale-outbox sweep. Failed entries stay for an operator to look at.
+ * Puts every undelivered entry of a user back to pending (after `legacy-link` brings a new token,
+ * and from the sweep). Rewriting an entry is what queues its delivery (the outbox trigger), so
+ * this never enqueues by itself. Bounded per call: a page of 200 per round trip.
  */
-export async function requeueOutbox(db: Firestore, uid: string, now: Date): Promise<number> {
-  const snap = await userPaths(db, uid)
-    .legacyOutbox.where('status', 'in', ['pending', 'awaiting_link'])
-    .get();
-  for (const doc of snap.docs) {
-    const enqueues = ((doc.get('enqueues') as number | undefined) ?? 0) + 1;
-    await doc.ref.update({ status: 'pending', enqueues, updatedAt: now.toISOString() });
-    await enqueueDelivery({ uid, opId: doc.id }, enqueues);
+export async function requeueOutbox(
+  db: Firestore,
+  uid: string,
+  now: Date,
+  statuses: ReadonlyArray<'pending' | 'awaiting_link' | 'failed'> = ['awaiting_link', 'pending'],
+): Promise<number> {
+  const outbox = userPaths(db, uid).legacyOutbox;
+  let requeued = 0;
+  let after: FirebaseFirestore.QueryDocumentSnapshot | undefined;
+  for (;;) {
+    let query = outbox.where('status', 'in', [...statuses]).orderBy('__name__').limit(200);
+    if (after) query = query.startAfter(after);
+    const page = await query.get();
+    if (page.empty) return requeued;
+    const batch = db.batch();
+    for (const doc of page.docs) {
+      batch.update(doc.ref, { status: 'pending', updatedAt: now.toISOString() });
+    }
+    await batch.commit();
+    requeued += page.size;
+    after = page.docs[page.docs.length - 1];
   }
-  return snap.size;
 }

@@ -1,28 +1,42 @@
 import type { Firestore } from 'firebase-admin/firestore';
-import { enqueueDelivery } from './deliveryQueue';
 
-/** A pending entry this old has lost its task (a trigger that never fired, retries used up). */
-export const STALE_AFTER_MS = 15 * 60_000;
-const SWEEP_LIMIT = 500;
+export interface SweepSettings {
+  /** A pending entry this old has lost its task (a trigger that never fired, retries used up). */
+  staleAfterMs: number;
+  /** A failed entry is tried again after this long (CloudKit refusals are rare and may pass). */
+  failedRetryAfterMs: number;
+  /** Entries per run; the next run takes what is left. */
+  limit: number;
+}
 
 /**
- * Re-drives pending outbox entries that no task is working on, across all users. Bounded per run;
- * the next run takes what is left. Parked (awaiting_link) entries wait for the app instead.
+ * Re-drives, across all users, pending entries no task is working on and failed ones whose
+ * refusal may have passed, by rewriting them (the outbox trigger queues their drain). Parked
+ * (awaiting_link) entries wait for the app's next `legacy-link` instead.
  */
-export async function sweepStaleOutbox(db: Firestore, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - STALE_AFTER_MS).toISOString();
-  const stale = await db
-    .collectionGroup('legacyOutbox')
-    .where('status', '==', 'pending')
-    .where('updatedAt', '<', cutoff)
-    .limit(SWEEP_LIMIT)
-    .get();
-  for (const doc of stale.docs) {
-    const uid = doc.ref.parent.parent?.id;
-    if (!uid) continue;
-    const enqueues = ((doc.get('enqueues') as number | undefined) ?? 0) + 1;
-    await doc.ref.update({ enqueues, updatedAt: now.toISOString() });
-    await enqueueDelivery({ uid, opId: doc.id }, enqueues);
+export async function sweepStaleOutbox(
+  db: Firestore,
+  now: Date,
+  settings: SweepSettings,
+): Promise<number> {
+  const older = (ms: number) => new Date(now.getTime() - ms).toISOString();
+  const [stale, failed] = await Promise.all([
+    db
+      .collectionGroup('legacyOutbox')
+      .where('status', '==', 'pending')
+      .where('updatedAt', '<', older(settings.staleAfterMs))
+      .limit(settings.limit)
+      .get(),
+    db
+      .collectionGroup('legacyOutbox')
+      .where('status', '==', 'failed')
+      .where('updatedAt', '<', older(settings.failedRetryAfterMs))
+      .limit(settings.limit)
+      .get(),
+  ]);
+  const docs = [...stale.docs, ...failed.docs];
+  for (const doc of docs) {
+    await doc.ref.update({ status: 'pending', updatedAt: now.toISOString() });
   }
-  return stale.size;
+  return docs.length;
 }

@@ -26,7 +26,8 @@ export interface CkClientOptions {
 }
 
 type Method = 'GET' | 'POST';
-type Attempt<T> = T | typeof AUTHENTICATION_REQUIRED;
+/** A refused token is forgotten by the attempt that sent it, so it can compare what it sent. */
+type Attempt<T> = { body: T } | typeof AUTHENTICATION_REQUIRED;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -59,7 +60,7 @@ export class CkHttpClient {
     // errorFromResponse only answers AUTHENTICATION_REQUIRED for the private database.
     if (result === AUTHENTICATION_REQUIRED)
       throw new Error('unreachable: public call awaiting link');
-    return result;
+    return result.body;
   }
 
   /** A user's private database, with the token the store holds for them. */
@@ -74,10 +75,11 @@ export class CkHttpClient {
     const result = await this.withRetries('private', op, () =>
       this.attempt<T>('private', op, method, body, uid),
     );
-    if (result !== AUTHENTICATION_REQUIRED) return result;
-    await this.tokens.invalidate(uid);
-    logs.awaitingLink(uid, op);
-    return { kind: 'awaiting_link', uid };
+    if (result === AUTHENTICATION_REQUIRED) {
+      logs.awaitingLink(uid, op);
+      return { kind: 'awaiting_link', uid };
+    }
+    return result.body;
   }
 
   private async withRetries<T>(
@@ -167,7 +169,7 @@ export class CkHttpClient {
             'MALFORMED_RESPONSE',
           );
         }
-        return parsed as T;
+        return { body: parsed as T };
       }
       const reason = asServerError(parsed).reason;
       const outcome = errorFromResponse({
@@ -178,7 +180,13 @@ export class CkHttpClient {
         op,
         reason: reason === undefined ? undefined : scrubSecrets(reason, secrets),
       });
-      if (outcome === AUTHENTICATION_REQUIRED) return outcome;
+      if (outcome === AUTHENTICATION_REQUIRED) {
+        // Only if it is still the token held: a link or rotation since then stays.
+        if (uid !== undefined && webAuthToken !== undefined) {
+          await this.tokens.invalidate(uid, webAuthToken);
+        }
+        return outcome;
+      }
       throw outcome;
     } catch (error) {
       if (error instanceof LegacyStoreError) throw error;
@@ -192,11 +200,10 @@ export class CkHttpClient {
     sent: string | undefined,
     response: Response,
   ): Promise<void> {
-    if (uid === undefined) return;
+    if (uid === undefined || sent === undefined) return;
     const next = newWebAuthToken(response);
     if (next === undefined || next === sent) return;
-    await this.tokens.replace(uid, next);
-    logs.webAuthTokenRotated(uid);
+    if (await this.tokens.rotate(uid, sent, next)) logs.webAuthTokenRotated(uid);
   }
 }
 

@@ -5,13 +5,14 @@ import { encodeFields } from './ckRecordCodec';
 import { scrubSecrets } from './secretScrub';
 
 export interface CkOperation {
-  operationType: 'replace' | 'forceReplace' | 'delete' | 'forceDelete';
+  operationType: 'create' | 'replace' | 'forceReplace' | 'delete' | 'forceDelete';
   record: Record<string, unknown>;
 }
 
 /**
- * A known change tag asks CloudKit to check for a conflict (`replace`, `delete`); without one the
- * caller means "make it so" (`forceReplace`, `forceDelete`). Upserts replace rather than update,
+ * A known change tag asks CloudKit to check for a conflict (`replace`, `delete`), and `ifAbsent`
+ * asks it to refuse a record that exists (`create`); with neither the caller means "make it so"
+ * (`forceReplace`, `forceDelete`). Upserts replace rather than update,
  * so a field the write omits (a cleared note) is cleared in CloudKit instead of left stale.
  */
 export function toOperation(write: LegacyWrite): CkOperation {
@@ -28,9 +29,13 @@ export function toOperation(write: LegacyWrite): CkOperation {
     recordType: LEGACY_RECORD_TYPES[write.kind],
     fields: encodeFields(write.fields),
   };
-  return write.recordChangeTag
-    ? { operationType: 'replace', record: { ...record, recordChangeTag: write.recordChangeTag } }
-    : { operationType: 'forceReplace', record };
+  if (write.recordChangeTag) {
+    return {
+      operationType: 'replace',
+      record: { ...record, recordChangeTag: write.recordChangeTag },
+    };
+  }
+  return { operationType: write.ifAbsent ? 'create' : 'forceReplace', record };
 }
 
 /** One entry of a records/modify response: the saved (or deleted) record, or its error. */

@@ -1,0 +1,41 @@
+import { LegacyStoreError } from '../data/legacy/legacyErrors';
+import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
+import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
+import { logs } from '../logs';
+import type { BackfillRequests } from './backfillRequests';
+import type { MigrationStateStore } from './migrationStateStore';
+
+export interface LegacyLinkDependencies {
+  tokens: WebAuthTokenStore;
+  legacy: LegacyStore;
+  /** Puts the user's parked legacy writes back to pending; how many. */
+  requeueWrites: (uid: string) => Promise<number>;
+  states: MigrationStateStore;
+  backfills: BackfillRequests;
+}
+
+/**
+ * The app hands over a fresh CloudKit web auth token: it replaces whatever was held, is proven
+ * with one small read, and what waited for it (parked writes, a parked backfill) goes on. CloudKit
+ * being down is no reason to refuse the link: the token is kept for later.
+ */
+export async function linkLegacyAccount(
+  deps: LegacyLinkDependencies,
+  uid: string,
+  webAuthToken: string,
+): Promise<'linked' | 'refused'> {
+  await deps.tokens.link(uid, webAuthToken);
+  try {
+    const probe = await deps.legacy.readChanges(uid, null, 1);
+    if (isAwaitingLink(probe)) return 'refused';
+  } catch (error) {
+    if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
+    logs.legacyLinkUnverified(uid, error.code);
+  }
+  const requeued = await deps.requeueWrites(uid);
+  if ((await deps.states.get(uid)).status === 'awaiting_link') {
+    await deps.backfills.request(uid, { force: false, dryRun: false });
+  }
+  logs.legacyLinked(uid, requeued);
+  return 'linked';
+}
