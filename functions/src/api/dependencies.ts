@@ -123,8 +123,10 @@ export const backfillJob = lazy(
       flags: async (uid) => (await featureFlags().forUser(uid)).values,
       // Recomputed streaks reach CloudKit too, while dual-write is on for the user.
       recomputeStreaks: async (uid) =>
-        ((await habits().modeFor(uid)).dualWrite ? dualWriteHabits() : firestoreHabits())
-          .recomputeStreaks(uid),
+        ((await habits().modeFor(uid)).dualWrite
+          ? dualWriteHabits()
+          : firestoreHabits()
+        ).recomputeStreaks(uid),
       leaseMs: config.backfillLeaseMs,
     }),
 );

@@ -15,6 +15,7 @@ import {
   storedTombstone,
 } from '../data/firestore/storedDocuments';
 import { newOutboxEntry } from '../data/outbox/outboxEntry';
+import { legacyRecordName } from '../data/legacy/legacyRecords';
 import type { EntityChange } from '../data/entityChange';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
 import { progressFromXp, xpForCount } from '../domain/progress';
@@ -98,10 +99,12 @@ export async function planPage(
       case 'habit':
         reads.want(paths.habits.doc(entry.id));
         reads.want(tomb(entry.id));
+        reads.want(paths.legacyOutbox.doc(legacyRecordName('habit', entry.id)));
         break;
       case 'completion':
         reads.want(paths.completions.doc(entry.id));
         reads.want(tomb(entry.id));
+        reads.want(paths.legacyOutbox.doc(legacyRecordName('completion', entry.id)));
         reads.want(tomb(entry.habitId));
         reads.want(paths.xpEvents.doc(overlapXpEventId(entry.id)));
         reads.want(paths.progress);
@@ -148,6 +151,19 @@ export async function planPage(
     const entry = newOutboxEntry(change, now);
     writes.push((tx) => tx.set(paths.legacyOutbox.doc(entry.recordName), entry));
   };
+  /**
+   * Firestore's copy (or deletion) won over the one CloudKit holds: CloudKit gets the winner,
+   * unless a pending entry already carries it there.
+   */
+  const deliverWinner = (
+    decision: UpsertDecision,
+    change: EntityChange & { kind: 'habit' | 'completion' },
+  ) => {
+    if (decision !== 'keep_firestore' && decision !== 'keep_deleted') return;
+    if (!reads.exists(paths.legacyOutbox.doc(legacyRecordName(change.kind, change.id)))) {
+      deliver(change);
+    }
+  };
   /** A legacy copy that wins: Firestore's version still rises, and a tombstone it beat goes. */
   const writeWinner = <T extends { id: string; version: number; updatedAt: string }>(
     ref: DocumentReference,
@@ -169,6 +185,7 @@ export async function planPage(
         const existing = readStoredIfExists(storedHabit, reads.get(ref));
         const decision = decideUpsert(entry.habit, existing, dated(entry.id));
         if (count(decision, 'habit')) writeWinner(ref, entry.habit, existing);
+        deliverWinner(decision, { kind: 'habit', id: entry.id });
         break;
       }
       case 'completion': {
@@ -180,6 +197,7 @@ export async function planPage(
           : dated(entry.id);
         const decision = decideUpsert(entry.completion, existing, deletion);
         if (count(decision, 'completion')) writeWinner(ref, entry.completion, existing);
+        deliverWinner(decision, { kind: 'completion', id: entry.id });
         const overlap = xpForCount(overlappingXpCount(entry.completion, existing, decision));
         const overlapRef = paths.xpEvents.doc(overlapXpEventId(entry.id));
         if (overlap > 0 && !reads.exists(overlapRef)) {

@@ -51,7 +51,9 @@ export function decideUpsert<T extends Edited>(
   }
   if (!existing) return 'write';
   if (sameFields(legacy, existing, ['version'])) return 'present';
-  return firestoreEditWins(ms(existing.updatedAt), ms(legacy.updatedAt)) ? 'keep_firestore' : 'write';
+  return firestoreEditWins(ms(existing.updatedAt), ms(legacy.updatedAt))
+    ? 'keep_firestore'
+    : 'write';
 }
 
 /**

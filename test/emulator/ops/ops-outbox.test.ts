@@ -173,7 +173,7 @@ describe('ops outbox', () => {
     expect(json.code).toBe(0);
 
     const text = await ops(['outbox', '--limit', '1']);
-    expect(text.stdout).toMatch(/stopped at the limit of 1 entries scanned/);
+    expect(text.stdout).toMatch(/stopped at the limit of 1 entry scanned/);
 
     const failed = await ops(['outbox', '--status', 'failed', '--json']);
     const onlyFailed = JSON.parse(failed.stdout) as OutboxOverview;

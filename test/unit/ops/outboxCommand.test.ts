@@ -141,6 +141,8 @@ describe('ops outbox: the overview across users', () => {
     expect(outboxExitCode(empty.totals)).toBe(EXIT.ok);
     const noFailed = summarizeOutbox([], NOW, scan({ status: 'failed' }));
     expect(overviewLines(noFailed)).toEqual(['legacy outbox: no failed entries']);
+    const cutShort = summarizeOutbox([], NOW, scan({ limit: 1, scanned: 1, limitReached: true }));
+    expect(overviewLines(cutShort)[1]).toMatch(/stopped at the limit of 1 entry scanned/);
   });
 
   it('never shows a negative age for an entry written by a clock ahead of this one', () => {

@@ -126,7 +126,15 @@ export class FirestoreHabitRepository implements HabitRepository {
     changed: (change: EntityChange) => void,
   ): Progress {
     const ref = paths.xpEvents.doc();
-    const progress = appendXpEvent(tx, paths, ref, previousTotal, delta, { ...detail, reason }, now);
+    const progress = appendXpEvent(
+      tx,
+      paths,
+      ref,
+      previousTotal,
+      delta,
+      { ...detail, reason },
+      now,
+    );
     if (delta !== 0) changed({ kind: 'xpEvent', id: ref.id });
     return progress;
   }

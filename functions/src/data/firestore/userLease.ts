@@ -23,10 +23,21 @@ export const OUTBOX_DRAINS = 'outboxDrains';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Firestore's gRPC codes for a lost race: someone else created or changed the lease first. */
+const ALREADY_EXISTS = 6;
+const FAILED_PRECONDITION = 9;
+const NOT_FOUND = 5;
+
+function lostRace(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === ALREADY_EXISTS || code === FAILED_PRECONDITION || code === NOT_FOUND;
+}
+
 /**
  * A per-user mutual exclusion across function instances: `{collection}/{uid}` holds the owner and
- * an expiry, taken and released in transactions (one read and one write each). It expires so a
- * crashed holder cannot block the user for good.
+ * an expiry. It expires so a crashed holder cannot block the user for good. Taken with a create
+ * (or, for an expired lease or the same owner, an update conditional on the version read) rather
+ * than a transaction: waiters polling a busy lease then never contend for locks with each other.
  */
 export class UserLeases {
   constructor(
@@ -40,25 +51,39 @@ export class UserLeases {
   }
 
   /** Takes (or, for the same owner, extends) the lease; false if someone else holds it. */
-  acquire(uid: string, owner: string, leaseMs: number): Promise<boolean> {
+  async acquire(uid: string, owner: string, leaseMs: number): Promise<boolean> {
     const ref = this.ref(uid);
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      const now = this.clock().getTime();
-      const holder = snap.get('owner') as string | undefined;
-      const expiresAt = (snap.get('expiresAtMs') as number | undefined) ?? 0;
-      if (holder !== undefined && holder !== owner && expiresAt > now) return false;
-      tx.set(ref, { owner, expiresAtMs: now + leaseMs });
+    const lease = () => ({ owner, expiresAtMs: this.clock().getTime() + leaseMs });
+    try {
+      await ref.create(lease());
       return true;
-    });
+    } catch (error) {
+      if (!lostRace(error)) throw error;
+    }
+    const snap = await ref.get();
+    if (!snap.exists) return false; // released meanwhile: the caller tries again
+    const holder = snap.get('owner') as string | undefined;
+    const expiresAt = (snap.get('expiresAtMs') as number | undefined) ?? 0;
+    if (holder !== owner && expiresAt > this.clock().getTime()) return false;
+    try {
+      await ref.update(lease(), { lastUpdateTime: snap.updateTime! });
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
   }
 
-  release(uid: string, owner: string): Promise<void> {
+  async release(uid: string, owner: string): Promise<void> {
     const ref = this.ref(uid);
-    return this.db.runTransaction(async (tx) => {
-      const snap = await tx.get(ref);
-      if (snap.get('owner') === owner) tx.delete(ref);
-    });
+    const snap = await ref.get();
+    if (snap.get('owner') !== owner) return;
+    try {
+      await ref.delete({ lastUpdateTime: snap.updateTime! });
+    } catch (error) {
+      // Taken over after it expired: the lease is no longer ours to release.
+      if (!lostRace(error)) throw error;
+    }
   }
 
   /** Runs `work` holding the user's lease, waiting for it up to `timing.waitMs`. */
@@ -69,12 +94,12 @@ export class UserLeases {
     owner: string = randomUUID(),
   ): Promise<T> {
     const deadline = this.clock().getTime() + timing.waitMs;
-    let pause = 20;
+    let pause = 10;
     while (!(await this.acquire(uid, owner, timing.leaseMs))) {
       if (this.clock().getTime() + pause > deadline) throw new LeaseBusyError(this.collection);
       // Jittered, so waiters that collided do not collide again in step.
       await sleep(pause / 2 + Math.random() * (pause / 2));
-      pause = Math.min(pause * 2, 500);
+      pause = Math.min(pause * 2, 100);
     }
     try {
       return await work(owner);

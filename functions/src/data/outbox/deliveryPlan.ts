@@ -12,7 +12,8 @@ export type DesiredRecord =
        * `edited`: the conflict rule applies by edit time; `derived`: Firestore's copy is computed
        * from the rest (a streak) and always wins; `immutable`: written once, never changed (XP).
        */
-      authority: { kind: 'edited'; editedAtMs: number } | { kind: 'derived' } | { kind: 'immutable' };
+      authority:
+        { kind: 'edited'; editedAtMs: number } | { kind: 'derived' } | { kind: 'immutable' };
     }
   | {
       state: 'deleted';

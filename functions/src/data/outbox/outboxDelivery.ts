@@ -1,7 +1,12 @@
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { xpForCount } from '../../domain/progress';
 import { userPaths } from '../firestore/paths';
-import { readStored, readStoredIfExists, storedCompletion, storedProgress } from '../firestore/storedDocuments';
+import {
+  readStored,
+  readStoredIfExists,
+  storedCompletion,
+  storedProgress,
+} from '../firestore/storedDocuments';
 import { syncVersionBump } from '../firestore/syncVersion';
 import { appendXpEvent, overlapXpEventId } from '../firestore/xpLedger';
 import { LegacyUnavailableError } from '../legacy/legacyErrors';
@@ -67,10 +72,14 @@ export class OutboxDelivery {
 
       if (step.action === 'none') {
         const adopt =
-          current && desired.state === 'present' && sameContent(desired.write.fields, current.fields);
+          current &&
+          desired.state === 'present' &&
+          sameContent(desired.write.fields, current.fields);
         await this.settle(
           entrySnap,
-          adopt ? { set: { recordChangeTag: current.recordChangeTag, version: desired.version } } : 'keep',
+          adopt
+            ? { set: { recordChangeTag: current.recordChangeTag, version: desired.version } }
+            : 'keep',
         );
         return step.result;
       }
@@ -142,11 +151,19 @@ export class OutboxDelivery {
       if (lost === 0) return;
       const now = this.clock().toISOString();
       const previous = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
-      appendXpEvent(tx, paths, ref, previous, -lost, {
-        reason: 'legacy-overlap',
-        habitId: habitIdOfCompletion(entry.id),
-        completionId: entry.id,
-      }, now);
+      appendXpEvent(
+        tx,
+        paths,
+        ref,
+        previous,
+        -lost,
+        {
+          reason: 'legacy-overlap',
+          habitId: habitIdOfCompletion(entry.id),
+          completionId: entry.id,
+        },
+        now,
+      );
       const outboxEntry = newOutboxEntry({ kind: 'xpEvent', id: ref.id }, now);
       tx.set(paths.legacyOutbox.doc(outboxEntry.recordName), outboxEntry);
       tx.set(paths.sync, syncVersionBump(now), { merge: true });

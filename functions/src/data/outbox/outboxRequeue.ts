@@ -16,7 +16,10 @@ export async function requeueOutbox(
   let requeued = 0;
   let after: FirebaseFirestore.QueryDocumentSnapshot | undefined;
   for (;;) {
-    let query = outbox.where('status', 'in', [...statuses]).orderBy('__name__').limit(200);
+    let query = outbox
+      .where('status', 'in', [...statuses])
+      .orderBy('__name__')
+      .limit(200);
     if (after) query = query.startAfter(after);
     const page = await query.get();
     if (page.empty) return requeued;

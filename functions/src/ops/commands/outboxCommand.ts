@@ -153,7 +153,7 @@ const entriesText = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 function limitLine(scan: ScanInfo): string[] {
   return scan.limitReached
     ? [
-        `stopped at the limit of ${scan.limit} entries scanned, oldest first: newer entries are not ` +
+        `stopped at the limit of ${entriesText(scan.limit)} scanned, oldest first: newer entries are not ` +
           'counted (raise --limit to see them)',
       ]
     : [];
@@ -162,9 +162,12 @@ function limitLine(scan: ScanInfo): string[] {
 export function overviewLines(overview: OutboxOverview): string[] {
   const { totals, status } = overview;
   if (totals.entries === 0) {
-    return [`legacy outbox: no ${status === null ? '' : `${status} `}entries`];
+    return [
+      `legacy outbox: no ${status === null ? '' : `${status} `}entries`,
+      ...limitLine(overview),
+    ];
   }
-  const lines = [
+  return [
     `legacy outbox: ${entriesText(totals.entries)} for ${totals.users} ` +
       `${totals.users === 1 ? 'user' : 'users'} (${countsText(totals, status)}), ` +
       `oldest ${formatAge(overview.users[0].oldestAgeMs)}`,
@@ -176,8 +179,8 @@ export function overviewLines(overview: OutboxOverview): string[] {
         formatAge(user.oldestAgeMs),
       ]),
     ]).map((line) => `  ${line}`),
+    ...limitLine(overview),
   ];
-  return [...lines, ...limitLine(overview)];
 }
 
 export function userOutboxLines(outbox: UserOutbox): string[] {
@@ -264,9 +267,9 @@ export async function outbox(ctx: OpsContext, options: OutboxOptions, print: Pri
   const snap = await query.get();
   const scanned = outboxEntrySchema.pick({ status: true, updatedAt: true });
   const entries = snap.docs.flatMap((doc): ScannedEntry[] => {
-    const uid = doc.ref.parent.parent?.id;
+    const user = doc.ref.parent.parent;
     // A legacyOutbox collection outside users/{uid} is nothing the backend wrote.
-    return uid === undefined ? [] : [{ uid, ...read(doc, scanned) }];
+    return user?.parent.id !== 'users' ? [] : [{ uid: user.id, ...read(doc, scanned) }];
   });
   const overview = summarizeOutbox(entries, now, scanOf(options, snap.size));
   if (options.json) print(JSON.stringify(overview));

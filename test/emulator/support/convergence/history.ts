@@ -1,0 +1,339 @@
+import fc from 'fast-check';
+import {
+  completionLogSchema,
+  completionDeleteSchema,
+} from '../../../../functions/src/domain/completion';
+import { DomainError } from '../../../../functions/src/domain/errors';
+import { LegacyStoreError } from '../../../../functions/src/data/legacy/legacyErrors';
+import { habitCreateSchema, habitUpdateSchema } from '../../../../functions/src/domain/habit';
+import { addDays, localDayAt } from '../../../../functions/src/domain/localDay';
+import type { World } from './world';
+
+const HABITS = ['h0', 'h1', 'h2', 'h3', 'h4'] as const;
+/** The API creates h0-h2; the old app creates h3-h4, and may touch any habit it has. */
+const API_HABITS = [0, 1, 2] as const;
+const NAMES = ['Read', 'Run', 'Rest'] as const;
+const FAULTS = ['throttle', 'unavailable', 'timeout', 'reset', 'http500'] as const;
+
+export type ApiStep =
+  | { t: 'apiCreate'; h: number }
+  | { t: 'apiRename'; h: number; name: number }
+  | { t: 'apiDelete'; h: number }
+  | { t: 'apiLog'; h: number; day: number; count: number }
+  | { t: 'apiUnlog'; h: number; day: number };
+
+export type Step =
+  | ApiStep
+  | { t: 'appCreate'; h: number }
+  | { t: 'appRename'; h: number; name: number }
+  | { t: 'appLog'; h: number; day: number; count: number }
+  | { t: 'appUnlog'; h: number; day: number }
+  | { t: 'appDeleteHabit'; h: number }
+  | { t: 'backfill'; force: boolean }
+  | { t: 'run'; rounds: number }
+  /** An API write (or a link) while the queue runs: deliveries and backfill pages race it. */
+  | { t: 'overlap'; api: ApiStep | { t: 'link' }; rounds: number }
+  | { t: 'link' }
+  | { t: 'fault'; kind: (typeof FAULTS)[number]; count: number }
+  | { t: 'expireToken' }
+  | { t: 'read' };
+
+const habit = fc.integer({ min: 0, max: HABITS.length - 1 });
+const apiHabit = fc.constantFrom(...API_HABITS);
+const day = fc.integer({ min: 0, max: 3 });
+const count = fc.integer({ min: 1, max: 3 });
+const name = fc.integer({ min: 0, max: NAMES.length - 1 });
+
+const apiStep: fc.Arbitrary<ApiStep> = fc.oneof(
+  fc.record({ t: fc.constant('apiCreate' as const), h: apiHabit }),
+  fc.record({ t: fc.constant('apiRename' as const), h: habit, name }),
+  fc.record({ t: fc.constant('apiDelete' as const), h: habit }),
+  fc.record({ t: fc.constant('apiLog' as const), h: habit, day, count }),
+  fc.record({ t: fc.constant('apiUnlog' as const), h: habit, day }),
+);
+
+export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: apiStep, weight: 6 },
+  {
+    arbitrary: fc.record({ t: fc.constant('appCreate' as const), h: fc.constantFrom(3, 4) }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ t: fc.constant('appRename' as const), h: habit, name }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('appLog' as const), h: habit, day, count }), weight: 3 },
+  { arbitrary: fc.record({ t: fc.constant('appUnlog' as const), h: habit, day }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('appDeleteHabit' as const), h: habit }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('backfill' as const), force: fc.boolean() }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      t: fc.constant('run' as const),
+      rounds: fc.integer({ min: 1, max: 6 }),
+    }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
+      t: fc.constant('overlap' as const),
+      api: fc.oneof(
+        { arbitrary: apiStep, weight: 4 },
+        { arbitrary: fc.record({ t: fc.constant('link' as const) }), weight: 1 },
+      ),
+      rounds: fc.integer({ min: 1, max: 3 }),
+    }),
+    weight: 4,
+  },
+  { arbitrary: fc.record({ t: fc.constant('link' as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      t: fc.constant('fault' as const),
+      kind: fc.constantFrom(...FAULTS),
+      count: fc.integer({ min: 1, max: 3 }),
+    }),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ t: fc.constant('expireToken' as const) }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('read' as const) }), weight: 2 },
+);
+
+/**
+ * Every history starts from a user with data on both sides: habits made in the new app (h0, h1)
+ * and in the old one (h3 with two days), so generated steps mostly meet records that exist.
+ */
+export const SETUP: readonly Step[] = [
+  { t: 'apiCreate', h: 0 },
+  { t: 'apiCreate', h: 1 },
+  { t: 'appCreate', h: 3 },
+  { t: 'appLog', h: 3, day: 0, count: 2 },
+  { t: 'appLog', h: 3, day: 1, count: 1 },
+];
+
+export const historyArbitrary = fc.record({
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 16 }),
+});
+export type History = { seed: number; steps: Step[] };
+
+type Last =
+  { op: 'upsert'; at: number; name?: string; count?: number } | { op: 'delete'; at: number };
+
+/**
+ * What the user was told (acknowledged API writes) and when the old app last touched each record:
+ * enough to judge every read against read-your-writes, allowing only what the conflict rule
+ * allows (a later old-app edit may replace or remove what the API wrote).
+ */
+export class ReadYourWritesModel {
+  readonly api = new Map<string, Last>();
+  readonly app = new Map<string, number>();
+
+  appTouched(id: string): void {
+    this.app.set(id, Date.now());
+  }
+
+  laterOnApp(id: string, at: number): boolean {
+    return (this.app.get(id) ?? -1) >= at;
+  }
+}
+
+export function dayOf(offset: number): string {
+  return addDays(localDayAt(new Date(), 'UTC'), -offset);
+}
+
+const expected = (error: unknown) => error instanceof DomainError;
+/** CloudKit down during a fallback read: the app gets a retryable error, never wrong data. */
+const unavailable = (error: unknown) => error instanceof LegacyStoreError && error.retryable;
+
+/** One API step through the facade, as the callables call it; refusals are answers, not faults. */
+async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep): Promise<string> {
+  const { facade, uid } = world;
+  const id = HABITS[step.h];
+  try {
+    switch (step.t) {
+      case 'apiCreate': {
+        const at = Date.now();
+        const created = await facade.createHabit(
+          uid,
+          habitCreateSchema.parse({ id, name: NAMES[0], schedule: { type: 'daily' } }),
+        );
+        if (created.createdAt >= new Date(at).toISOString()) {
+          model.api.set(id, {
+            op: 'upsert',
+            at: Date.parse(created.updatedAt),
+            name: created.name,
+          });
+        }
+        return 'created';
+      }
+      case 'apiRename': {
+        const habitDone = await facade.updateHabit(
+          uid,
+          habitUpdateSchema.parse({ id, name: NAMES[step.name] }),
+        );
+        model.api.set(id, {
+          op: 'upsert',
+          at: Date.parse(habitDone.updatedAt),
+          name: habitDone.name,
+        });
+        return 'renamed';
+      }
+      case 'apiDelete': {
+        await facade.deleteHabit(uid, id);
+        model.api.set(id, { op: 'delete', at: Date.now() });
+        return 'deleted';
+      }
+      case 'apiLog': {
+        const date = dayOf(step.day);
+        const logged = await facade.logCompletion(
+          uid,
+          completionLogSchema.parse({ habitId: id, date, count: step.count }),
+        );
+        model.api.set(logged.completion.id, {
+          op: 'upsert',
+          at: Date.parse(logged.completion.updatedAt),
+          count: logged.completion.count,
+        });
+        return 'logged';
+      }
+      case 'apiUnlog': {
+        const date = dayOf(step.day);
+        await facade.deleteCompletion(uid, completionDeleteSchema.parse({ habitId: id, date }));
+        model.api.set(`${id}_${date}`, { op: 'delete', at: Date.now() });
+        return 'unlogged';
+      }
+    }
+  } catch (error) {
+    if (expected(error)) return `refused: ${(error as Error).name}`;
+    throw error;
+  }
+}
+
+/** Reads through the facade and judges each answer against what the user was told. */
+export async function checkReads(world: World, model: ReadYourWritesModel): Promise<string[]> {
+  const { facade, uid } = world;
+  const problems: string[] = [];
+  for (const id of HABITS) {
+    const told = model.api.get(id);
+    if (!told) continue;
+    let found: { name: string; updatedAt: string } | undefined;
+    try {
+      found = await facade.getHabit(uid, id);
+    } catch (error) {
+      if (unavailable(error)) continue;
+      if (!expected(error)) throw error;
+    }
+    if (told.op === 'delete' && found && !model.laterOnApp(id, told.at)) {
+      problems.push(`habit ${id} deleted through the API is still read (${found.name})`);
+    }
+    if (told.op === 'upsert') {
+      if (!found && !model.laterOnApp(id, told.at)) {
+        problems.push(`habit ${id} written through the API is not found`);
+      } else if (found && found.name !== told.name && Date.parse(found.updatedAt) <= told.at) {
+        problems.push(`habit ${id} reads '${found.name}', older than the API's '${told.name}'`);
+      }
+    }
+    let completions;
+    try {
+      completions = await facade.listCompletions(uid, {
+        habitId: id,
+        from: dayOf(3),
+        to: dayOf(0),
+      });
+    } catch (error) {
+      if (unavailable(error)) continue;
+      throw error;
+    }
+    const byId = new Map(completions.map((c) => [c.id, c]));
+    for (let d = 0; d <= 3; d += 1) {
+      const cid = `${id}_${dayOf(d)}`;
+      const day = model.api.get(cid);
+      if (!day) continue;
+      const read = byId.get(cid);
+      const habitGoneSince =
+        (told.op === 'delete' && told.at >= day.at) || model.laterOnApp(id, day.at);
+      if (day.op === 'delete' && read && !model.laterOnApp(cid, day.at)) {
+        problems.push(`completion ${cid} deleted through the API is still listed`);
+      }
+      if (day.op === 'upsert' && !habitGoneSince) {
+        if (!read && !model.laterOnApp(cid, day.at)) {
+          problems.push(`completion ${cid} logged through the API is not listed`);
+        } else if (read && read.count !== day.count && Date.parse(read.updatedAt) <= day.at) {
+          problems.push(
+            `completion ${cid} lists count ${read.count}, older than the API's ${day.count}`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+async function inject(world: World, kind: (typeof FAULTS)[number], count: number): Promise<void> {
+  const fault = kind === 'timeout' ? { kind: 'delay', delayMs: 700 } : { kind, retryAfter: 1 };
+  await world.sim('POST', '/__sim/faults', { ...fault, count, uid: world.uid });
+}
+
+/** Runs one step; returns what happened, for the trace of a failing history. */
+export async function runStep(
+  world: World,
+  model: ReadYourWritesModel,
+  step: Step,
+): Promise<string> {
+  const app = world.oldApp;
+  const touch = (id: string) => model.appTouched(id);
+  switch (step.t) {
+    case 'apiCreate':
+    case 'apiRename':
+    case 'apiDelete':
+    case 'apiLog':
+    case 'apiUnlog': {
+      const done = await apiWrite(world, model, step);
+      await world.afterWrite(step.t);
+      return done;
+    }
+    case 'appCreate':
+      touch(HABITS[step.h]);
+      return app.createHabit(HABITS[step.h], NAMES[0]);
+    case 'appRename':
+      touch(HABITS[step.h]);
+      return app.renameHabit(HABITS[step.h], NAMES[step.name]);
+    case 'appLog':
+      touch(`${HABITS[step.h]}_${dayOf(step.day)}`);
+      return app.logDay(HABITS[step.h], dayOf(step.day), step.count);
+    case 'appUnlog':
+      touch(`${HABITS[step.h]}_${dayOf(step.day)}`);
+      return app.deleteDay(HABITS[step.h], dayOf(step.day));
+    case 'appDeleteHabit': {
+      const id = HABITS[step.h];
+      touch(id);
+      for (let d = 0; d <= 3; d += 1) touch(`${id}_${dayOf(d)}`);
+      return app.deleteHabit(id);
+    }
+    case 'backfill':
+      return (await world.backfills.request(world.uid, { force: step.force, dryRun: false })).kind;
+    case 'run':
+      for (let i = 0; i < step.rounds; i += 1) await world.scheduler.step();
+      return `ran ${step.rounds} rounds, ${world.scheduler.size} queued`;
+    case 'overlap': {
+      const { api } = step;
+      const [done] = await Promise.all([
+        api.t === 'link' ? world.link() : apiWrite(world, model, api),
+        (async () => {
+          for (let i = 0; i < step.rounds; i += 1) await world.scheduler.step();
+        })(),
+      ]);
+      await world.afterWrite('overlap');
+      return `${api.t} ${done} while ${step.rounds} rounds ran`;
+    }
+    case 'link':
+      return world.link();
+    case 'fault':
+      await inject(world, step.kind, step.count);
+      return `${step.count} x ${step.kind}`;
+    case 'expireToken':
+      await world.sim('POST', '/__sim/tokens/expire', { uid: world.uid });
+      return 'token expired';
+    case 'read': {
+      const problems = await checkReads(world, model);
+      if (problems.length > 0) throw new Error(`read-your-writes broken: ${problems.join('; ')}`);
+      return 'reads ok';
+    }
+  }
+}
