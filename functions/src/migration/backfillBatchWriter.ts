@@ -4,13 +4,17 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import { syncVersionBump } from '../data/firestore/syncVersion';
-import { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
+import {
+  ledgerSumOf,
+  legacyXpEventId,
+  overlapXpEventId,
+  progressDocument,
+} from '../data/firestore/xpLedger';
 import type { UserPaths } from '../data/firestore/paths';
 import {
   readStoredIfExists,
   storedCompletion,
   storedHabit,
-  storedProgress,
   storedStreak,
   storedTombstone,
 } from '../data/firestore/storedDocuments';
@@ -18,7 +22,7 @@ import { newOutboxEntry } from '../data/outbox/outboxEntry';
 import { legacyRecordName } from '../data/legacy/legacyRecords';
 import type { EntityChange } from '../data/entityChange';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
-import { progressFromXp, xpForCount } from '../domain/progress';
+import { xpForCount } from '../domain/progress';
 import {
   type Deletion,
   decideDeletion,
@@ -302,10 +306,10 @@ export async function planPage(
 
   if (xpDelta !== 0 || legacyXpDelta !== 0) {
     const snap = reads.get(paths.progress);
-    const previous = readStoredIfExists(storedProgress, snap)?.totalXp ?? 0;
+    const previous = ledgerSumOf(snap);
     const legacyXp = ((snap.get('legacyXp') as number | undefined) ?? 0) + legacyXpDelta;
     writes.push((tx) =>
-      tx.set(paths.progress, { ...progressFromXp(previous + xpDelta), legacyXp, updatedAt: now }),
+      tx.set(paths.progress, { ...progressDocument(previous + xpDelta, now), legacyXp }),
     );
   }
 

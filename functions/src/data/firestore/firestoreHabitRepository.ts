@@ -5,7 +5,7 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import { syncVersionBump } from './syncVersion';
-import { appendXpEvent } from './xpLedger';
+import { appendXpEvent, ledgerSumOf } from './xpLedger';
 import { config } from '../../config';
 import {
   type Completion,
@@ -248,7 +248,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         throw new NotFoundError('habit', id);
       }
       const earned = completionsSnap.docs.reduce((sum, d) => sum + xpForCount(d.get('count')), 0);
-      const previousTotal = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
+      const previousTotal = ledgerSumOf(progressSnap);
       for (const completion of completionsSnap.docs) {
         tx.delete(completion.ref);
         changed({ kind: 'completion', id: completion.id });
@@ -340,7 +340,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       today,
       existing: readStoredIfExists(storedCompletion, existingSnap),
       tombstone: readStoredIfExists(storedTombstone, tombstoneSnap),
-      previousTotal: readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0,
+      previousTotal: ledgerSumOf(progressSnap),
       legacyLongest: legacyLongestOf(streakSnap),
       streakWith: (days: { date: string; count: number }[]) =>
         streakWithFloor(

@@ -12,7 +12,16 @@ import { logs } from '../../logs';
 export const storedHabit = z.object(habitSchema.shape);
 export const storedCompletion = z.object(completionSchema.shape);
 export const storedStreak = z.object(streakSchema.shape);
-export const storedProgress = z.object({ totalXp: z.number().int() });
+/**
+ * `ledgerXp` is the exact sum of the ledger; `totalXp` is what the app shows (never below 0).
+ * A correction may land before the XP it corrects (a day logged on both apps), so the sum can dip
+ * below zero for a while: kept apart, the total ends right whatever order entries arrive in.
+ * Documents written before `ledgerXp` existed hold only `totalXp`.
+ */
+export const storedProgress = z.object({
+  totalXp: z.number().int(),
+  ledgerXp: z.number().int().optional(),
+});
 /** users/{uid}/xpEvents/{id}: one entry of the XP ledger (`occurredAt` for migrated ones). */
 export const storedXpEvent = z.object({
   delta: z.number().int(),

@@ -1,14 +1,9 @@
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { xpForCount } from '../../domain/progress';
 import { userPaths } from '../firestore/paths';
-import {
-  readStored,
-  readStoredIfExists,
-  storedCompletion,
-  storedProgress,
-} from '../firestore/storedDocuments';
+import { readStored, readStoredIfExists, storedCompletion } from '../firestore/storedDocuments';
 import { syncVersionBump } from '../firestore/syncVersion';
-import { appendXpEvent, overlapXpEventId } from '../firestore/xpLedger';
+import { appendXpEvent, ledgerSumOf, overlapXpEventId } from '../firestore/xpLedger';
 import { LegacyUnavailableError } from '../legacy/legacyErrors';
 import type { InvalidLegacyRecord, LegacyRecord } from '../legacy/legacyRecords';
 import { isAwaitingLink, type LegacyStore } from '../legacy/legacyStore';
@@ -150,7 +145,7 @@ export class OutboxDelivery {
       const lost = xpForCount(firestoreWins ? legacyCount : completion.count);
       if (lost === 0) return;
       const now = this.clock().toISOString();
-      const previous = readStoredIfExists(storedProgress, progressSnap)?.totalXp ?? 0;
+      const previous = ledgerSumOf(progressSnap);
       appendXpEvent(
         tx,
         paths,

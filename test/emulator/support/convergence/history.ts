@@ -22,38 +22,47 @@ export type ApiStep =
   | { t: 'apiLog'; h: number; day: number; count: number }
   | { t: 'apiUnlog'; h: number; day: number };
 
-export type Step =
-  | ApiStep
+export type AppStep =
   | { t: 'appCreate'; h: number }
   | { t: 'appRename'; h: number; name: number }
   | { t: 'appLog'; h: number; day: number; count: number }
   | { t: 'appUnlog'; h: number; day: number }
-  | { t: 'appDeleteHabit'; h: number }
+  | { t: 'appDeleteHabit'; h: number };
+
+export type Step =
+  | ApiStep
+  | AppStep
   | { t: 'backfill'; force: boolean }
   | { t: 'run'; rounds: number }
-  /** An API write (or a link) while the queue runs: deliveries and backfill pages race it. */
-  | { t: 'overlap'; api: ApiStep | { t: 'link' }; rounds: number }
+  /** A write on either side (or a link) while the queue runs: deliveries and pages race it. */
+  | { t: 'overlap'; api: ApiStep | AppStep | { t: 'link' }; rounds: number }
   | { t: 'link' }
   | { t: 'fault'; kind: (typeof FAULTS)[number]; count: number }
   | { t: 'expireToken' }
   | { t: 'read' };
 
-const habit = fc.integer({ min: 0, max: HABITS.length - 1 });
+/** Mostly the habits both sides hold from the setup, so edits meet each other. */
+const habit = fc.oneof(
+  { arbitrary: fc.constantFrom(0, 1, 3), weight: 5 },
+  { arbitrary: fc.constantFrom(2, 4), weight: 1 },
+);
 const apiHabit = fc.constantFrom(...API_HABITS);
-const day = fc.integer({ min: 0, max: 3 });
+const day = fc.oneof(
+  { arbitrary: fc.constantFrom(0, 1), weight: 3 },
+  { arbitrary: fc.constantFrom(2, 3), weight: 1 },
+);
 const count = fc.integer({ min: 1, max: 3 });
 const name = fc.integer({ min: 0, max: NAMES.length - 1 });
 
 const apiStep: fc.Arbitrary<ApiStep> = fc.oneof(
-  fc.record({ t: fc.constant('apiCreate' as const), h: apiHabit }),
-  fc.record({ t: fc.constant('apiRename' as const), h: habit, name }),
-  fc.record({ t: fc.constant('apiDelete' as const), h: habit }),
-  fc.record({ t: fc.constant('apiLog' as const), h: habit, day, count }),
-  fc.record({ t: fc.constant('apiUnlog' as const), h: habit, day }),
+  { arbitrary: fc.record({ t: fc.constant('apiCreate' as const), h: apiHabit }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('apiRename' as const), h: habit, name }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('apiDelete' as const), h: habit }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('apiLog' as const), h: habit, day, count }), weight: 4 },
+  { arbitrary: fc.record({ t: fc.constant('apiUnlog' as const), h: habit, day }), weight: 2 },
 );
 
-export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: apiStep, weight: 6 },
+const appStep: fc.Arbitrary<AppStep> = fc.oneof(
   {
     arbitrary: fc.record({ t: fc.constant('appCreate' as const), h: fc.constantFrom(3, 4) }),
     weight: 1,
@@ -62,6 +71,11 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('appLog' as const), h: habit, day, count }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('appUnlog' as const), h: habit, day }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('appDeleteHabit' as const), h: habit }), weight: 1 },
+);
+
+export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: apiStep, weight: 6 },
+  { arbitrary: appStep, weight: 6 },
   { arbitrary: fc.record({ t: fc.constant('backfill' as const), force: fc.boolean() }), weight: 2 },
   {
     arbitrary: fc.record({
@@ -74,7 +88,8 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       t: fc.constant('overlap' as const),
       api: fc.oneof(
-        { arbitrary: apiStep, weight: 4 },
+        { arbitrary: apiStep, weight: 3 },
+        { arbitrary: appStep, weight: 3 },
         { arbitrary: fc.record({ t: fc.constant('link' as const) }), weight: 1 },
       ),
       rounds: fc.integer({ min: 1, max: 3 }),
@@ -108,7 +123,7 @@ export const SETUP: readonly Step[] = [
 
 export const historyArbitrary = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 16 }),
+  steps: fc.array(stepArbitrary, { minLength: 1, maxLength: 16, size: 'medium' }),
 });
 export type History = { seed: number; steps: Step[] };
 
@@ -123,9 +138,20 @@ type Last =
 export class ReadYourWritesModel {
   readonly api = new Map<string, Last>();
   readonly app = new Map<string, number>();
+  /** The last edit of each record on either side, with its edit time: the conflict rule's winner. */
+  readonly last = new Map<string, Last & { side: 'api' | 'app' }>();
+  /** Habits deleted on either side at some point: their days follow the deletion, not edit times. */
+  readonly habitsEverDeleted = new Set<string>();
 
   appTouched(id: string): void {
     this.app.set(id, Date.now());
+  }
+
+  edited(side: 'api' | 'app', id: string, edit: Last): void {
+    const before = this.last.get(id);
+    // Same millisecond on both sides: Firestore wins the tie.
+    if (before && (before.at > edit.at || (before.at === edit.at && before.side === 'api'))) return;
+    this.last.set(id, { ...edit, side });
   }
 
   laterOnApp(id: string, at: number): boolean {
@@ -154,11 +180,13 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
           habitCreateSchema.parse({ id, name: NAMES[0], schedule: { type: 'daily' } }),
         );
         if (created.createdAt >= new Date(at).toISOString()) {
-          model.api.set(id, {
+          const edit = {
             op: 'upsert',
             at: Date.parse(created.updatedAt),
             name: created.name,
-          });
+          } as const;
+          model.api.set(id, edit);
+          model.edited('api', id, edit);
         }
         return 'created';
       }
@@ -167,16 +195,21 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
           uid,
           habitUpdateSchema.parse({ id, name: NAMES[step.name] }),
         );
-        model.api.set(id, {
+        const edit = {
           op: 'upsert',
           at: Date.parse(habitDone.updatedAt),
           name: habitDone.name,
-        });
+        } as const;
+        model.api.set(id, edit);
+        model.edited('api', id, edit);
         return 'renamed';
       }
       case 'apiDelete': {
         await facade.deleteHabit(uid, id);
-        model.api.set(id, { op: 'delete', at: Date.now() });
+        const deletedAt = Date.now();
+        model.api.set(id, { op: 'delete', at: deletedAt });
+        model.edited('api', id, { op: 'delete', at: deletedAt });
+        model.habitsEverDeleted.add(id);
         return 'deleted';
       }
       case 'apiLog': {
@@ -185,17 +218,21 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
           uid,
           completionLogSchema.parse({ habitId: id, date, count: step.count }),
         );
-        model.api.set(logged.completion.id, {
+        const edit = {
           op: 'upsert',
           at: Date.parse(logged.completion.updatedAt),
           count: logged.completion.count,
-        });
+        } as const;
+        model.api.set(logged.completion.id, edit);
+        model.edited('api', logged.completion.id, edit);
         return 'logged';
       }
       case 'apiUnlog': {
         const date = dayOf(step.day);
         await facade.deleteCompletion(uid, completionDeleteSchema.parse({ habitId: id, date }));
-        model.api.set(`${id}_${date}`, { op: 'delete', at: Date.now() });
+        const deletedAt = Date.now();
+        model.api.set(`${id}_${date}`, { op: 'delete', at: deletedAt });
+        model.edited('api', `${id}_${date}`, { op: 'delete', at: deletedAt });
         return 'unlogged';
       }
     }
@@ -270,14 +307,89 @@ async function inject(world: World, kind: (typeof FAULTS)[number], count: number
   await world.sim('POST', '/__sim/faults', { ...fault, count, uid: world.uid });
 }
 
+/** One write of the old app, recorded as an edit (with the device's clock) when it happened. */
+async function appWrite(world: World, model: ReadYourWritesModel, step: AppStep): Promise<string> {
+  const app = world.oldApp;
+  const id = HABITS[step.h];
+  const cid = 'day' in step ? `${id}_${dayOf(step.day)}` : '';
+  const wrote = (done: string) => !done.startsWith('no such');
+  switch (step.t) {
+    case 'appCreate':
+    case 'appRename': {
+      model.appTouched(id);
+      const name = step.t === 'appCreate' ? NAMES[0] : NAMES[step.name];
+      const done =
+        step.t === 'appCreate' ? await app.createHabit(id, name) : await app.renameHabit(id, name);
+      if (wrote(done)) model.edited('app', id, { op: 'upsert', at: app.lastWriteAt, name });
+      return done;
+    }
+    case 'appLog': {
+      model.appTouched(cid);
+      const done = await app.logDay(id, dayOf(step.day), step.count);
+      if (wrote(done))
+        model.edited('app', cid, { op: 'upsert', at: app.lastWriteAt, count: step.count });
+      return done;
+    }
+    case 'appUnlog': {
+      model.appTouched(cid);
+      const done = await app.deleteDay(id, dayOf(step.day));
+      if (wrote(done)) model.edited('app', cid, { op: 'delete', at: app.lastWriteAt });
+      return done;
+    }
+    case 'appDeleteHabit': {
+      model.appTouched(id);
+      for (let d = 0; d <= 3; d += 1) model.appTouched(`${id}_${dayOf(d)}`);
+      const done = await app.deleteHabit(id);
+      if (wrote(done)) {
+        model.habitsEverDeleted.add(id);
+        model.edited('app', id, { op: 'delete', at: app.lastWriteAt });
+      }
+      return done;
+    }
+  }
+}
+
+/**
+ * After convergence, each record shows its latest edit on either side (the conflict rule), where
+ * the rule is that simple: edits against edits, and deletions through the API. A deletion on the
+ * old app against a pending API edit, and days of a deleted habit, follow the rule's other lines
+ * and are left to the equality check.
+ */
+export async function checkWinners(world: World, model: ReadYourWritesModel): Promise<string[]> {
+  const user = world.db.collection('users').doc(world.uid);
+  const problems: string[] = [];
+  for (const [id, last] of model.last) {
+    const isDay = id.includes('_');
+    const habitId = isDay ? id.slice(0, id.lastIndexOf('_')) : id;
+    if (isDay && model.habitsEverDeleted.has(habitId)) continue;
+    if (last.op === 'delete' && last.side === 'app') continue;
+    const snap = await user
+      .collection(isDay ? 'completions' : 'habits')
+      .doc(id)
+      .get();
+    if (last.op === 'delete') {
+      if (snap.exists) problems.push(`${id} was last deleted (${last.side}) but exists`);
+      continue;
+    }
+    const shown = isDay ? snap.get('count') : snap.get('name');
+    const wanted = isDay ? last.count : last.name;
+    if (!snap.exists)
+      problems.push(`${id}: the last edit (${last.side}) is lost: the record is gone`);
+    else if (shown !== wanted) {
+      problems.push(
+        `${id} shows ${String(shown)}, the last edit (${last.side}) made it ${String(wanted)}`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Runs one step; returns what happened, for the trace of a failing history. */
 export async function runStep(
   world: World,
   model: ReadYourWritesModel,
   step: Step,
 ): Promise<string> {
-  const app = world.oldApp;
-  const touch = (id: string) => model.appTouched(id);
   switch (step.t) {
     case 'apiCreate':
     case 'apiRename':
@@ -289,23 +401,11 @@ export async function runStep(
       return done;
     }
     case 'appCreate':
-      touch(HABITS[step.h]);
-      return app.createHabit(HABITS[step.h], NAMES[0]);
     case 'appRename':
-      touch(HABITS[step.h]);
-      return app.renameHabit(HABITS[step.h], NAMES[step.name]);
     case 'appLog':
-      touch(`${HABITS[step.h]}_${dayOf(step.day)}`);
-      return app.logDay(HABITS[step.h], dayOf(step.day), step.count);
     case 'appUnlog':
-      touch(`${HABITS[step.h]}_${dayOf(step.day)}`);
-      return app.deleteDay(HABITS[step.h], dayOf(step.day));
-    case 'appDeleteHabit': {
-      const id = HABITS[step.h];
-      touch(id);
-      for (let d = 0; d <= 3; d += 1) touch(`${id}_${dayOf(d)}`);
-      return app.deleteHabit(id);
-    }
+    case 'appDeleteHabit':
+      return appWrite(world, model, step);
     case 'backfill':
       return (await world.backfills.request(world.uid, { force: step.force, dryRun: false })).kind;
     case 'run':
@@ -314,7 +414,11 @@ export async function runStep(
     case 'overlap': {
       const { api } = step;
       const [done] = await Promise.all([
-        api.t === 'link' ? world.link() : apiWrite(world, model, api),
+        api.t === 'link'
+          ? world.link()
+          : api.t.startsWith('app')
+            ? appWrite(world, model, api as AppStep)
+            : apiWrite(world, model, api as ApiStep),
         (async () => {
           for (let i = 0; i < step.rounds; i += 1) await world.scheduler.step();
         })(),

@@ -20,6 +20,9 @@ const ts = (value: number) => ({ value, type: 'TIMESTAMP' });
  * its own clock, versions and XP events. It never hears of Firestore.
  */
 export class OldApp {
+  /** The device's clock reading of its last write (its CD_updatedAt), for the winner check. */
+  lastWriteAt = 0;
+
   constructor(
     private readonly sim: Sim,
     private readonly uid: string,
@@ -55,7 +58,7 @@ export class OldApp {
   }
 
   async createHabit(id: string, name: string): Promise<string> {
-    const now = Date.now();
+    const now = (this.lastWriteAt = Date.now());
     await this.put([
       {
         recordName: `CD_Habit_${id}`,
@@ -79,7 +82,7 @@ export class OldApp {
   async renameHabit(id: string, name: string): Promise<string> {
     const record = (await this.records()).get(`CD_Habit_${id}`);
     if (!record) return 'no such habit on the device';
-    const now = Date.now();
+    const now = (this.lastWriteAt = Date.now());
     const version = Number(record.fields.CD_version?.value ?? 0) + 1;
     await this.put([
       {
@@ -101,7 +104,7 @@ export class OldApp {
     if (!all.has(`CD_Habit_${habitId}`)) return 'no such habit on the device';
     const name = `CD_Completion_${habitId}_${date}`;
     const existing = all.get(name);
-    const now = Date.now();
+    const now = (this.lastWriteAt = Date.now());
     const before = existing ? Number(existing.fields.CD_count?.value ?? 0) : 0;
     const id = `${habitId}_${date}`;
     const record = {
@@ -132,7 +135,7 @@ export class OldApp {
     const count = Number(existing.fields.CD_count?.value ?? 0);
     await this.put([
       { recordName: name, deleted: true },
-      this.xpEvent(-10 * count, name, Date.now()),
+      this.xpEvent(-10 * count, name, (this.lastWriteAt = Date.now())),
     ]);
     return 'deleted day';
   }
@@ -148,7 +151,8 @@ export class OldApp {
     const gone = [`CD_Habit_${habitId}`, `CD_Streak_${habitId}`, ...days.map((d) => d.recordName)]
       .filter((n) => all.has(n))
       .map((recordName) => ({ recordName, deleted: true }));
-    await this.put(xp === 0 ? gone : [...gone, this.xpEvent(-xp, undefined, Date.now())]);
+    const now = (this.lastWriteAt = Date.now());
+    await this.put(xp === 0 ? gone : [...gone, this.xpEvent(-xp, undefined, now)]);
     return `deleted habit and ${days.length} days`;
   }
 
