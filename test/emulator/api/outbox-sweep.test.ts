@@ -52,9 +52,9 @@ describe('stale-outbox sweep', () => {
     expect(await legacyName(user.uid, habit.id)).toBe('Swept'); // nothing else re-drives it
 
     // The scheduled function runs exactly this (the emulator cannot fire a v2 schedule on demand).
-    expect(await sweepStaleOutbox(adminDb(), new Date(), config.outboxSweep)).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(
+      await sweepStaleOutbox(adminDb(), new Date(), config.outboxSweep),
+    ).toBeGreaterThanOrEqual(1);
     await until(async () => (await legacyName(user.uid, habit.id)) === 'Swept later');
     expect(await outboxDrained(user.uid)).toEqual([]);
   });

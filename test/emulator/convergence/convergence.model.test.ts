@@ -62,7 +62,9 @@ async function play(history: History): Promise<void> {
     await world.link();
     for (const step of [...SETUP, ...history.steps]) {
       const started = Date.now();
+      trace.push(`${JSON.stringify(step)} -> (running)`);
       const done = await runStep(world, model, step);
+      trace.pop();
       trace.push(`${JSON.stringify(step)} -> ${done} (${Date.now() - started} ms)`);
     }
     const started = Date.now();
@@ -73,7 +75,9 @@ async function play(history: History): Promise<void> {
     const lost = await checkWinners(world, model);
     if (lost.length > 0) {
       const edits = [...model.last].map(([id, e]) => `${id}: ${JSON.stringify(e)}`).join('\n  ');
-      throw new Error(`converged, but not by the rule:\n  ${lost.join('\n  ')}\n  last edits:\n  ${edits}`);
+      throw new Error(
+        `converged, but not by the rule:\n  ${lost.join('\n  ')}\n  last edits:\n  ${edits}`,
+      );
     }
   } catch (error) {
     const tasks = world.scheduler.trace.slice(-40).join('\n    ');

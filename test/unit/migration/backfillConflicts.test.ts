@@ -49,7 +49,13 @@ describe('decideUpsert: what the backfill does with a legacy record (domain/conf
 describe('writtenVersion: Firestore versions only rise, whoever changed the record', () => {
   it.each([
     ['a fresh record keeps the legacy version', [5, TUE], undefined, undefined, 5],
-    ['over a Firestore copy: one above it, whatever the legacy version', [1, WED], [8, TUE], undefined, 9],
+    [
+      'over a Firestore copy: one above it, whatever the legacy version',
+      [1, WED],
+      [8, TUE],
+      undefined,
+      9,
+    ],
     ['over a tombstone: above the deletion', [2, WED], undefined, 6, 7],
     ['over a tombstone older than the legacy version', [9, WED], undefined, 3, 9],
   ] as const)('%s', (_name, [lv, lu], existing, tombstone, expected) => {

@@ -18,6 +18,7 @@ import {
 } from './deliveryPlan';
 import { habitIdOfCompletion, readDesiredRecord } from './desiredRecord';
 import { newOutboxEntry, type OutboxEntry, outboxEntrySchema } from './outboxEntry';
+import { touchEntry } from './touchEntry';
 
 export type DeliveryOutcome = DeliveryResult | 'awaiting_link' | 'failed';
 
@@ -207,12 +208,6 @@ export class OutboxDelivery {
     entrySnap: DocumentSnapshot,
     fields: Partial<OutboxEntry>,
   ): Promise<void> {
-    try {
-      await entrySnap.ref.update(fields, { lastUpdateTime: entrySnap.updateTime! });
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      // FAILED_PRECONDITION (9) or NOT_FOUND (5): rewritten or gone since read.
-      if (code !== 9 && code !== 5) throw error;
-    }
+    await touchEntry(entrySnap, fields);
   }
 }

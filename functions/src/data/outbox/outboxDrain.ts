@@ -2,6 +2,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { userPaths } from '../firestore/paths';
 import { LeaseBusyError, type LeaseTiming, type UserLeases } from '../firestore/userLease';
 import type { DeliveryOutcome, OutboxDelivery } from './outboxDelivery';
+import { touchEntry } from './touchEntry';
 
 export interface DrainSettings {
   lease: LeaseTiming;
@@ -84,18 +85,11 @@ export class OutboxDrain {
     const outbox = userPaths(this.db, uid).legacyOutbox;
     for (;;) {
       const page = await outbox.where('status', '==', 'pending').limit(200).get();
-      if (page.empty) return;
-      const batch = this.db.batch();
-      for (const doc of page.docs) {
-        batch.update(doc.ref, { status: 'awaiting_link' }, { lastUpdateTime: doc.updateTime });
-      }
-      try {
-        await batch.commit();
-      } catch (error) {
-        // A change rewrote one meanwhile: it is pending again, and its own drain will come.
-        if ((error as { code?: unknown }).code !== 9) throw error;
-        return;
-      }
+      // An entry a change rewrote meanwhile is pending again, and its own drain will come.
+      const parked = await Promise.all(
+        page.docs.map((doc) => touchEntry(doc, { status: 'awaiting_link' })),
+      );
+      if (page.empty || !parked.some(Boolean)) return;
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { userPaths } from '../firestore/paths';
+import { touchEntry } from './touchEntry';
 
 /**
  * Puts every undelivered entry of a user back to pending (after `legacy-link` brings a new token,
@@ -23,12 +24,10 @@ export async function requeueOutbox(
     if (after) query = query.startAfter(after);
     const page = await query.get();
     if (page.empty) return requeued;
-    const batch = db.batch();
-    for (const doc of page.docs) {
-      batch.update(doc.ref, { status: 'pending', updatedAt: now.toISOString() });
-    }
-    await batch.commit();
-    requeued += page.size;
+    const done = await Promise.all(
+      page.docs.map((doc) => touchEntry(doc, { status: 'pending', updatedAt: now.toISOString() })),
+    );
+    requeued += done.filter(Boolean).length;
     after = page.docs[page.docs.length - 1];
   }
 }

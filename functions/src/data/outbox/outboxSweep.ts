@@ -1,4 +1,5 @@
 import type { Firestore } from 'firebase-admin/firestore';
+import { touchEntry } from './touchEntry';
 
 export interface SweepSettings {
   /** A pending entry this old has lost its task (a trigger that never fired, retries used up). */
@@ -35,8 +36,8 @@ export async function sweepStaleOutbox(
       .get(),
   ]);
   const docs = [...stale.docs, ...failed.docs];
-  for (const doc of docs) {
-    await doc.ref.update({ status: 'pending', updatedAt: now.toISOString() });
-  }
-  return docs.length;
+  const done = await Promise.all(
+    docs.map((doc) => touchEntry(doc, { status: 'pending', updatedAt: now.toISOString() })),
+  );
+  return done.filter(Boolean).length;
 }

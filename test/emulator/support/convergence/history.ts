@@ -13,7 +13,8 @@ const HABITS = ['h0', 'h1', 'h2', 'h3', 'h4'] as const;
 /** The API creates h0-h2; the old app creates h3-h4, and may touch any habit it has. */
 const API_HABITS = [0, 1, 2] as const;
 const NAMES = ['Read', 'Run', 'Rest'] as const;
-const FAULTS = ['throttle', 'unavailable', 'timeout', 'reset', 'http500'] as const;
+/** `slow`: CloudKit answers writes late, so the old app's writes land between a read and a write. */
+const FAULTS = ['throttle', 'unavailable', 'timeout', 'reset', 'http500', 'slow'] as const;
 
 export type ApiStep =
   | { t: 'apiCreate'; h: number }
@@ -35,7 +36,7 @@ export type Step =
   | { t: 'backfill'; force: boolean }
   | { t: 'run'; rounds: number }
   /** A write on either side (or a link) while the queue runs: deliveries and pages race it. */
-  | { t: 'overlap'; api: ApiStep | AppStep | { t: 'link' }; rounds: number }
+  | { t: 'overlap'; api: ApiStep | AppStep | { t: 'link' }; rounds: number; lagMs: number }
   | { t: 'link' }
   | { t: 'fault'; kind: (typeof FAULTS)[number]; count: number }
   | { t: 'expireToken' }
@@ -93,6 +94,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
         { arbitrary: fc.record({ t: fc.constant('link' as const) }), weight: 1 },
       ),
       rounds: fc.integer({ min: 1, max: 3 }),
+      lagMs: fc.integer({ min: 0, max: 120 }),
     }),
     weight: 4,
   },
@@ -303,7 +305,12 @@ export async function checkReads(world: World, model: ReadYourWritesModel): Prom
 }
 
 async function inject(world: World, kind: (typeof FAULTS)[number], count: number): Promise<void> {
-  const fault = kind === 'timeout' ? { kind: 'delay', delayMs: 700 } : { kind, retryAfter: 1 };
+  const fault =
+    kind === 'timeout'
+      ? { kind: 'delay', delayMs: 700 }
+      : kind === 'slow'
+        ? { kind: 'delay', delayMs: 150, pathContains: 'records/modify' }
+        : { kind, retryAfter: 1 };
   await world.sim('POST', '/__sim/faults', { ...fault, count, uid: world.uid });
 }
 
@@ -414,11 +421,14 @@ export async function runStep(
     case 'overlap': {
       const { api } = step;
       const [done] = await Promise.all([
-        api.t === 'link'
-          ? world.link()
-          : api.t.startsWith('app')
-            ? appWrite(world, model, api as AppStep)
-            : apiWrite(world, model, api as ApiStep),
+        // After a lag, so the write can fall between a task's read and its write.
+        (async () => new Promise((resolve) => setTimeout(resolve, step.lagMs)))().then(() =>
+          api.t === 'link'
+            ? world.link()
+            : api.t.startsWith('app')
+              ? appWrite(world, model, api as AppStep)
+              : apiWrite(world, model, api as ApiStep),
+        ),
         (async () => {
           for (let i = 0; i < step.rounds; i += 1) await world.scheduler.step();
         })(),
