@@ -9,6 +9,7 @@ import {
 } from '../../../../functions/src/data/firestore/userLease';
 import { CloudKitLegacyStore } from '../../../../functions/src/data/legacy/cloudkit/cloudKitLegacyStore';
 import { FirestoreWebAuthTokenStore } from '../../../../functions/src/data/legacy/firestoreWebAuthTokenStore';
+import type { LegacyStore } from '../../../../functions/src/data/legacy/legacyStore';
 import { SerializedLegacyStore } from '../../../../functions/src/data/legacy/serializedLegacyStore';
 import { TokenCipher } from '../../../../functions/src/data/legacy/tokenCipher';
 import { LegacyReadFallback } from '../../../../functions/src/data/legacyReadFallback';
@@ -67,6 +68,8 @@ export function buildWorld(
   uid: string,
   seed: number,
   scheduling: SchedulerOptions,
+  /** Lets a regression test step in between the backend's CloudKit calls (a device writing). */
+  wrapLegacy: (store: LegacyStore) => LegacyStore = (store) => store,
 ) {
   const sim = simClient(simUrl);
   const random = new Random(seed);
@@ -93,10 +96,12 @@ export function buildWorld(
       maxRetryDelayMs: 20,
     },
   );
-  const legacy = new SerializedLegacyStore(cloudKit, new UserLeases(db, LEGACY_CONVERSATIONS), {
-    leaseMs: 5_000,
-    waitMs: 3_000,
-  });
+  const legacy = wrapLegacy(
+    new SerializedLegacyStore(cloudKit, new UserLeases(db, LEGACY_CONVERSATIONS), {
+      leaseMs: 5_000,
+      waitMs: 3_000,
+    }),
+  );
   const states = new MigrationStateStore(db);
   const firestoreOnly = new FirestoreHabitRepository(db);
   const dualWrite = new FirestoreHabitRepository(db, undefined, recordInOutbox);
