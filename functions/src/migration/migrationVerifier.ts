@@ -141,7 +141,7 @@ export async function verifyMigration(
         case 'deleted': {
           const ref = deletedRef(paths, mapped);
           const doc = ref && snap(ref);
-          const undelivered = snap(paths.legacyOutbox.doc(name)).exists;
+          const undelivered = Boolean(ref && snap(paths.legacyOutbox.doc(name)).exists);
           if (!doc?.exists) report.matched += 1;
           else if (
             decideDeletion({ updatedAt: doc.get('updatedAt') }, runStartedAt, undelivered) ===

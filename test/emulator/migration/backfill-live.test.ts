@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { adminDb, docData } from '../support/admin';
+import { adminDb, docData, outboxDrained } from '../support/admin';
 import {
   firstPageOnly,
   migrationState,
@@ -129,7 +129,13 @@ describe('a backfill alongside the user’s own traffic', () => {
     expect(again.progress.totalXp).toBe(250 * 10 + 3 * 10);
     const report = await verify(user.uid);
     expect(report.differences).toEqual([]);
-    expect(report.newerInFirestore).toBe(1);
+    // Delivery made CloudKit's copy of that day the later log too: both stores agree.
+    await outboxDrained(user.uid);
+    const { records } = await sim<{
+      records: { recordName: string; fields: Record<string, { value: unknown }> }[];
+    }>('GET', `/__sim/users/${user.uid}/records`);
+    const legacyDay = records.find((r) => r.recordName === `CD_Completion_${habit}_${day}`);
+    expect(legacyDay?.fields.CD_count.value).toBe(3);
   }, 120_000);
 
   it('migration-start queues the caller’s backfill only inside the rollout', async () => {

@@ -405,6 +405,9 @@ export async function runStep(
     case 'apiUnlog': {
       const done = await apiWrite(world, model, step);
       await world.afterWrite(step.t);
+      // Read-your-writes right after each acknowledged write, not only at the end.
+      const problems = await checkReads(world, model);
+      if (problems.length > 0) throw new Error(`read-your-writes broken: ${problems.join('; ')}`);
       return done;
     }
     case 'appCreate':
