@@ -1,8 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { logger } from 'firebase-functions/v2';
-import { adminDb } from '../support/admin';
-import { startSimulator } from '../../../tools/cloudkit-sim/src';
+import { inProcessSimulator } from '../support/convergence/inProcessSimulator';
 import { quiesce } from '../support/convergence/convergence';
 import {
   type History,
@@ -12,7 +9,6 @@ import {
   runStep,
   SETUP,
 } from '../support/convergence/history';
-import { buildWorld, SIM_API_TOKEN } from '../support/convergence/world';
 
 /**
  * The convergence claim of DESIGN.md invariant 7, tried hard: random histories of API writes,
@@ -28,34 +24,21 @@ const seed =
   process.env.CONVERGENCE_SEED === undefined ? undefined : Number(process.env.CONVERGENCE_SEED);
 const path = process.env.CONVERGENCE_PATH;
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>;
-let simulator: Simulator;
+const simulator = inProcessSimulator();
 
-beforeAll(async () => {
-  // The backend's structured log lines are not what this test judges: keep its output readable.
-  for (const level of ['debug', 'info', 'warn'] as const) {
-    jest.spyOn(logger, level).mockImplementation(() => undefined);
-  }
-  simulator = await startSimulator({ port: 0, apiToken: SIM_API_TOKEN });
-});
-afterAll(async () => {
-  await simulator.close();
-});
-
-export const stats = { histories: 0, longest: 0, steps: 0, deliveries: new Map<string, number>() };
+const stats = { histories: 0, longest: 0, steps: 0, deliveries: new Map<string, number>() };
 
 async function play(history: History): Promise<void> {
-  const uid = `conv-${randomUUID()}`;
-  await fetch(`${simulator.url}/__sim/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ uid }),
+  const world = await simulator.world({
+    prefix: 'conv',
+    seed: history.seed,
+    scheduling: {
+      duplicateChance: 0.25,
+      maxConcurrency: Number(process.env.CONVERGENCE_CONCURRENCY ?? 3),
+      maxAttempts: 40,
+    },
   });
-  const world = buildWorld(adminDb(), simulator.url, uid, history.seed, {
-    duplicateChance: 0.25,
-    maxConcurrency: Number(process.env.CONVERGENCE_CONCURRENCY ?? 3),
-    maxAttempts: 40,
-  });
+  const { uid } = world;
   const model = new ReadYourWritesModel();
   const trace: string[] = [];
   try {

@@ -1,7 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { logger } from 'firebase-functions/v2';
-import { adminDb } from '../support/admin';
-import { startSimulator } from '../../../tools/cloudkit-sim/src';
 import type { LegacyStore, LegacyWrite } from '../../../functions/src/data/legacy/legacyStore';
 import { LegacyStoreError } from '../../../functions/src/data/legacy/legacyErrors';
 import {
@@ -11,7 +7,8 @@ import {
 import { habitCreateSchema, habitUpdateSchema } from '../../../functions/src/domain/habit';
 import { differences, quiesce } from '../support/convergence/convergence';
 import { dayOf } from '../support/convergence/history';
-import { buildWorld, SIM_API_TOKEN, type World } from '../support/convergence/world';
+import type { World } from '../support/convergence/world';
+import { inProcessSimulator } from '../support/convergence/inProcessSimulator';
 
 /**
  * The cases the convergence issue found, each as a named scenario against the real Firestore
@@ -19,36 +16,17 @@ import { buildWorld, SIM_API_TOKEN, type World } from '../support/convergence/wo
  * unconditional writes, blind token clears, version comparison, fallback reads blind to
  * tombstones).
  */
-type Simulator = Awaited<ReturnType<typeof startSimulator>>;
-let simulator: Simulator;
-
-beforeAll(async () => {
-  for (const level of ['debug', 'info', 'warn'] as const) {
-    jest.spyOn(logger, level).mockImplementation(() => undefined);
-  }
-  simulator = await startSimulator({ port: 0, apiToken: SIM_API_TOKEN });
-});
-afterAll(async () => {
-  await simulator.close();
-});
+const simulator = inProcessSimulator();
 
 async function world(
   options: { seed?: number; wrapLegacy?: (store: LegacyStore) => LegacyStore } = {},
 ): Promise<World> {
-  const uid = `regress-${randomUUID()}`;
-  await fetch(`${simulator.url}/__sim/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ uid }),
+  const w = await simulator.world({
+    prefix: 'regress',
+    seed: options.seed ?? 7,
+    scheduling: { duplicateChance: 0.5, maxConcurrency: 4, maxAttempts: 40 },
+    wrapLegacy: options.wrapLegacy,
   });
-  const w = buildWorld(
-    adminDb(),
-    simulator.url,
-    uid,
-    options.seed ?? 7,
-    { duplicateChance: 0.5, maxConcurrency: 4, maxAttempts: 40 },
-    options.wrapLegacy,
-  );
   expect(await w.link()).toBe('linked');
   return w;
 }

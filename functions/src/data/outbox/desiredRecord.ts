@@ -12,6 +12,8 @@ import {
 import type { OutboxEntry } from './outboxEntry';
 import type { DesiredRecord, LastCopy } from './deliveryPlan';
 
+type DesiredUpsert = Extract<DesiredRecord, { state: 'present' }>['write'];
+
 const ms = (iso: string) => Date.parse(iso);
 
 /** A completion's id is `<habitId>_<date>`; a date holds no `_`. */
@@ -60,71 +62,50 @@ export async function readDesiredRecord(
     final,
   });
   const habitTomb = tombstoneOf(habitTombSnap);
+  const tomb = tombstoneOf(tombSnap);
+  /** An entity both apps edit: the conflict rule goes by its edit time. */
+  const edited = (write: DesiredUpsert, entity: { version: number; updatedAt: string }) => ({
+    state: 'present' as const,
+    write,
+    version: entity.version,
+    authority: { kind: 'edited' as const, editedAtMs: ms(entity.updatedAt) },
+  });
+  const unknown: DesiredRecord = { state: 'unknown' };
 
-  switch (entry.kind) {
-    case 'habit': {
-      const habit = readStoredIfExists(storedHabit, ownSnap);
-      const tomb = tombstoneOf(tombSnap);
-      if (habit) {
-        const write = legacyUpsert('habit', habit);
-        return {
-          desired: {
-            state: 'present',
-            write,
-            version: habit.version,
-            authority: { kind: 'edited', editedAtMs: ms(habit.updatedAt) },
-          },
-          lastCopy,
-        };
+  const desired = ((): DesiredRecord => {
+    switch (entry.kind) {
+      case 'habit': {
+        const habit = readStoredIfExists(storedHabit, ownSnap);
+        if (habit) return edited(legacyUpsert('habit', habit), habit);
+        return tomb ? deleted(tomb.deletedAt, false) : unknown;
       }
-      return { desired: tomb ? deleted(tomb.deletedAt, false) : { state: 'unknown' }, lastCopy };
-    }
-    case 'completion': {
-      const completion = readStoredIfExists(storedCompletion, ownSnap);
-      if (completion) {
-        const write = legacyUpsert('completion', completion);
-        return {
-          desired: {
-            state: 'present',
-            write,
-            version: completion.version,
-            authority: { kind: 'edited', editedAtMs: ms(completion.updatedAt) },
-          },
-          lastCopy,
-        };
+      case 'completion': {
+        const completion = readStoredIfExists(storedCompletion, ownSnap);
+        if (completion) return edited(legacyUpsert('completion', completion), completion);
+        if (habitTomb) return deleted(habitTomb.deletedAt, true);
+        return tomb ? deleted(tomb.deletedAt, false) : unknown;
       }
-      const tomb = tombstoneOf(tombSnap);
-      if (habitTomb) return { desired: deleted(habitTomb.deletedAt, true), lastCopy };
-      return { desired: tomb ? deleted(tomb.deletedAt, false) : { state: 'unknown' }, lastCopy };
-    }
-    case 'streak': {
-      const streak = readStoredIfExists(storedStreak, ownSnap);
-      if (streak) {
-        const write = legacyUpsert('streak', streak);
-        return {
-          desired: { state: 'present', write, version: 0, authority: { kind: 'derived' } },
-          lastCopy,
-        };
+      case 'streak': {
+        const streak = readStoredIfExists(storedStreak, ownSnap);
+        if (streak) {
+          const write = legacyUpsert('streak', streak);
+          return { state: 'present', write, version: 0, authority: { kind: 'derived' } };
+        }
+        return habitTomb ? deleted(habitTomb.deletedAt, true) : unknown;
       }
-      return {
-        desired: habitTomb ? deleted(habitTomb.deletedAt, true) : { state: 'unknown' },
-        lastCopy,
-      };
+      case 'xpEvent': {
+        const event = readStoredIfExists(storedXpEvent, ownSnap);
+        if (!event) return unknown;
+        const write = legacyUpsert('xpEvent', {
+          id,
+          delta: event.delta,
+          reason: event.reason,
+          ...(event.completionId !== undefined && { completionId: event.completionId }),
+          occurredAt: event.occurredAt ?? event.createdAt,
+        });
+        return { state: 'present', write, version: 1, authority: { kind: 'immutable' } };
+      }
     }
-    case 'xpEvent': {
-      const event = readStoredIfExists(storedXpEvent, ownSnap);
-      if (!event) return { desired: { state: 'unknown' }, lastCopy };
-      const write = legacyUpsert('xpEvent', {
-        id,
-        delta: event.delta,
-        reason: event.reason,
-        ...(event.completionId !== undefined && { completionId: event.completionId }),
-        occurredAt: event.occurredAt ?? event.createdAt,
-      });
-      return {
-        desired: { state: 'present', write, version: 1, authority: { kind: 'immutable' } },
-        lastCopy,
-      };
-    }
-  }
+  })();
+  return { desired, lastCopy };
 }
