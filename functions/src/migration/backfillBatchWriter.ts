@@ -5,6 +5,7 @@ import {
 } from 'firebase-admin/firestore';
 import { syncVersionBump } from '../data/firestore/syncVersion';
 import {
+  deletedHabitXpEventId,
   ledgerSumOf,
   legacyXpEventId,
   overlapXpEventId,
@@ -114,6 +115,7 @@ export async function planPage(
         reads.want(paths.progress);
         break;
       case 'xpEvent':
+        if (entry.habitId) reads.want(tomb(entry.habitId));
         reads.want(paths.xpEvents.doc(legacyXpEventId(entry.id)));
         // An event this backend wrote to CloudKit itself (the API's, a correction) comes back
         // in the feed under its own id: it is in the ledger already.
@@ -225,14 +227,34 @@ export async function planPage(
         if (reads.exists(ref) || reads.exists(paths.xpEvents.doc(entry.id))) break;
         xpDelta += entry.amount;
         legacyXpDelta += entry.amount;
+        const attribution = {
+          ...(entry.habitId && { habitId: entry.habitId }),
+          ...(entry.completionId && { completionId: entry.completionId }),
+        };
         writes.push((tx) =>
           tx.create(ref, {
             delta: entry.amount,
             reason: 'legacy-opening-balance',
+            ...attribution,
             occurredAt: entry.occurredAt,
             createdAt: now,
           }),
         );
+        // XP earned for a habit the user deleted through the API never counts: the deletion took
+        // back what the ledger held for it, and what arrives later is taken back as it arrives.
+        if (entry.habitId && reads.exists(tomb(entry.habitId)) && entry.amount !== 0) {
+          const correction = paths.xpEvents.doc(deletedHabitXpEventId(entry.id));
+          xpDelta -= entry.amount;
+          writes.push((tx) =>
+            tx.create(correction, {
+              delta: -entry.amount,
+              reason: 'legacy-deleted-habit',
+              ...attribution,
+              createdAt: now,
+            }),
+          );
+          deliver({ kind: 'xpEvent', id: correction.id });
+        }
         break;
       }
       case 'streak': {

@@ -32,7 +32,15 @@ export { type LegacyRecordRef, parseLegacyRecordName } from './mapping/recordNam
 export type MappedRecord =
   | { kind: 'habit'; id: string; habit: Habit }
   | { kind: 'completion'; id: string; habitId: string; completion: Completion }
-  | { kind: 'xpEvent'; id: string; amount: number; occurredAt: string }
+  | {
+      kind: 'xpEvent';
+      id: string;
+      amount: number;
+      occurredAt: string;
+      /** The completion (and so the habit) the XP was earned for, when the event names one. */
+      completionId?: string;
+      habitId?: string;
+    }
   | { kind: 'streak'; habitId: string; streak: Streak };
 
 export interface MappingFailure {
@@ -162,12 +170,21 @@ function mapXpEvent(recordName: string, fields: LegacyXpEventFields): MappedReco
   if (!Number.isSafeInteger(fields.CD_amount)) {
     reject(`CD_amount: ${fields.CD_amount} is not a whole number of XP`);
   }
-  return {
-    kind: 'xpEvent',
+  // Attribution only: an event naming no completion (or an unreadable name) is plain opening
+  // balance, never a reason to quarantine XP the user earned.
+  const completionId =
+    fields.CD_completion === undefined
+      ? undefined
+      : idFromRecordName('completion', fields.CD_completion);
+  const underscore = completionId?.lastIndexOf('_') ?? -1;
+  return withoutUndefined({
+    kind: 'xpEvent' as const,
     id,
     amount: fields.CD_amount,
     occurredAt: timestamp('CD_occurredAt', fields.CD_occurredAt),
-  };
+    completionId: underscore > 0 ? completionId : undefined,
+    habitId: underscore > 0 ? completionId?.slice(0, underscore) : undefined,
+  });
 }
 
 /**

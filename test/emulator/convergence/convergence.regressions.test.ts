@@ -185,6 +185,21 @@ describe('convergence regressions', () => {
     expect((await w.facade.getProgress(w.uid)).progress.totalXp).toBe(40);
   });
 
+  it('XP the old app earned for a habit deleted through the API never counts, before or after', async () => {
+    const w = await world();
+    await w.oldApp.createHabit('h0', 'Old');
+    await w.oldApp.logDay('h0', dayOf(0), 2); // +20, migrated below
+    await w.oldApp.createHabit('h1', 'Kept');
+    await w.oldApp.logDay('h1', dayOf(0), 1); // +10, stays
+    await w.backfills.request(w.uid, { force: false, dryRun: false });
+    await w.scheduler.runToEmpty();
+    await w.facade.deleteHabit(w.uid, 'h0');
+    expect((await w.facade.getProgress(w.uid)).progress.totalXp).toBe(10);
+    await w.oldApp.logDay('h0', dayOf(1), 3); // a device that has not synced the deletion: +30
+    expect(await quiesce(w)).toEqual([]);
+    expect((await w.facade.getProgress(w.uid)).progress.totalXp).toBe(10);
+  });
+
   it('a day deleted through the API and logged again later on the old app migrates', async () => {
     const w = await world();
     await createHabit(w, 'h0');

@@ -353,6 +353,29 @@ describe('mapLegacyRecord: XP events', () => {
     expect(xpRecord()).toEqual({ kind: 'xpEvent', id: 'x1', amount: -20, occurredAt: T1_ISO });
   });
 
+  it('names the completion and habit it was earned for, when the event says', () => {
+    expect(xpRecord({ CD_completion: 'CD_Completion_h1_2026-01-02' })).toEqual({
+      kind: 'xpEvent',
+      id: 'x1',
+      amount: -20,
+      occurredAt: T1_ISO,
+      completionId: 'h1_2026-01-02',
+      habitId: 'h1',
+    });
+  });
+
+  it.each(['CD_Habit_h1', 'CD_Completion_nodate', ''])(
+    'keeps an event whose completion name %j says nothing, unattributed',
+    (name) => {
+      expect(xpRecord({ CD_completion: name })).toEqual({
+        kind: 'xpEvent',
+        id: 'x1',
+        amount: -20,
+        occurredAt: T1_ISO,
+      });
+    },
+  );
+
   it.each([
     { name: 'CD_id mismatch', fields: { CD_id: 'x2' }, reason: 'CD_id' },
     { name: 'fractional amount', fields: { CD_amount: 0.5 }, reason: 'CD_amount' },

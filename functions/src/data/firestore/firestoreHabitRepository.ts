@@ -235,11 +235,12 @@ export class FirestoreHabitRepository implements HabitRepository {
 
   async deleteHabit(uid: string, id: string): Promise<void> {
     await this.write(uid, async (tx, paths, now, changed) => {
-      const [habitSnap, tombstoneSnap, completionsSnap, progressSnap] = await Promise.all([
+      const [habitSnap, tombstoneSnap, completionsSnap, progressSnap, xpSnap] = await Promise.all([
         tx.get(paths.habits.doc(id)),
         tx.get(paths.tombstones.doc(id)),
         tx.get(paths.completions.where('habitId', '==', id)),
         tx.get(paths.progress),
+        tx.get(paths.xpEvents.where('habitId', '==', id).select('delta')),
       ]);
       const habit = readStoredIfExists(storedHabit, habitSnap);
       if (!habit) {
@@ -247,7 +248,9 @@ export class FirestoreHabitRepository implements HabitRepository {
         if (tombstoneSnap.exists) return new Unchanged(undefined);
         throw new NotFoundError('habit', id);
       }
-      const earned = completionsSnap.docs.reduce((sum, d) => sum + xpForCount(d.get('count')), 0);
+      // What the ledger holds for the habit: its days as logged here, migrated legacy events that
+      // name its days (whether or not those days migrated yet), and corrections.
+      const earned = xpSnap.docs.reduce((sum, d) => sum + (d.get('delta') as number), 0);
       const previousTotal = ledgerSumOf(progressSnap);
       for (const completion of completionsSnap.docs) {
         tx.delete(completion.ref);

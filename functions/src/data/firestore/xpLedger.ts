@@ -20,6 +20,9 @@ export const legacyXpEventId = (id: string) => `legacy-${id}`;
 /** The one correction of a day logged both through the API and in the legacy store. */
 export const overlapXpEventId = (completionId: string) => `legacy-overlap-${completionId}`;
 
+/** The take-back of a legacy event that arrived after its habit was deleted through the API. */
+export const deletedHabitXpEventId = (legacyEventId: string) => `legacy-deleted-${legacyEventId}`;
+
 export interface XpEventDetail {
   reason: string;
   habitId?: string;
