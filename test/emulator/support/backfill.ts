@@ -17,7 +17,7 @@ import { BackfillRequests } from '../../../functions/src/migration/backfillReque
 import type { BackfillTasks } from '../../../functions/src/migration/backfillTasks';
 import { MigrationStateStore } from '../../../functions/src/migration/migrationStateStore';
 import type { Telemetry } from '../../../functions/src/telemetry/telemetryEvents';
-import { adminDb } from './admin';
+import { adminDb, outboxDrained } from './admin';
 import { emulatorHost, PROJECT_ID } from './emulators';
 import { SIM_URL } from './simulator';
 
@@ -104,7 +104,12 @@ export function testTokenCipher(): TokenCipher {
   return new TokenCipher(localSecret('LEGACY_TOKEN_ENCRYPTION_KEY'));
 }
 
-export function verify(uid: string): Promise<VerificationReport> {
+/**
+ * The record-for-record comparison, once the run's own deliveries (the recomputed streaks) have
+ * reached CloudKit: a record that changes while the change feed is paged is read twice.
+ */
+export async function verify(uid: string): Promise<VerificationReport> {
+  await outboxDrained(uid);
   return verifyMigration(adminDb(), testLegacyStore(), uid);
 }
 

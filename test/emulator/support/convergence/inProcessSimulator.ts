@@ -1,11 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from 'firebase-functions/v2';
 import { startSimulator } from '../../../../tools/cloudkit-sim/src';
+import { getApps, initializeApp } from 'firebase-admin/app';
+import { getFirestore } from 'firebase-admin/firestore';
 import { adminDb } from '../admin';
 import type { SchedulerOptions } from './scheduler';
 import { buildWorld, SIM_API_TOKEN, type World } from './world';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+
+/**
+ * The Firestore emulator, but under a project of its own: the functions emulated beside these
+ * tests (project demo-habits) run their outbox trigger on every user of theirs, and would deliver
+ * this world's writes to their own CloudKit simulator. Here this test alone plays Cloud Tasks.
+ */
+const ISOLATED_PROJECT = 'demo-convergence';
+
+function isolatedDb() {
+  adminDb(); // points the SDK at the emulators
+  const app =
+    getApps().find((a) => a.name === ISOLATED_PROJECT) ??
+    initializeApp(
+      { projectId: ISOLATED_PROJECT, serviceAccountId: 'emulated-service-acct@email.com' },
+      ISOLATED_PROJECT,
+    );
+  return getFirestore(app);
+}
 
 /**
  * A CloudKit simulator in this process for one test file (started before its tests, closed after),
@@ -31,7 +51,7 @@ export function inProcessSimulator(): { world: (options: WorldOptions) => Promis
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ uid }),
       });
-      return buildWorld(adminDb(), simulator.url, uid, seed, scheduling, wrapLegacy);
+      return buildWorld(isolatedDb(), simulator.url, uid, seed, scheduling, wrapLegacy);
     },
   };
 }
