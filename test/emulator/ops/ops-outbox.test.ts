@@ -1,32 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { OutboxEntry } from '../../../functions/src/data/outbox/outboxEntry';
 import { legacyRecordName } from '../../../functions/src/data/legacy/legacyRecords';
 import type { OutboxOverview, UserOutbox } from '../../../functions/src/ops/commands/outboxCommand';
 import { adminDb } from '../support/admin';
+import { ops } from '../support/opsCli';
 
-const ROOT = join(__dirname, '../../..');
 const DAY = 24 * 60 * 60_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run ops -- <args>`, as an operator types it, from the repository root. */
-function ops(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'ops', '--', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // Far in the past, so these are the oldest entries in the emulator whatever other tests left, and
 // an outbox scan cut short by --limit still reaches them.

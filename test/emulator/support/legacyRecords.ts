@@ -62,7 +62,12 @@ export function completionRecord(
   };
 }
 
-export function xpRecord(id: string, amount: number): RawRecord {
+/** `completion`: the record name of the completion the XP was earned for, as the app names it. */
+export function xpRecord(
+  id: string,
+  amount: number,
+  { completion, at = '2025-01-05T20:00:00.000Z' }: { completion?: string; at?: string } = {},
+): RawRecord {
   return {
     recordName: `CD_XPEvent_${id}`,
     recordType: 'CD_XPEvent',
@@ -71,7 +76,8 @@ export function xpRecord(id: string, amount: number): RawRecord {
       CD_id: str(id),
       CD_amount: int(amount),
       CD_reason: str('completion'),
-      CD_occurredAt: time('2025-01-05T20:00:00.000Z'),
+      ...(completion && { CD_completion: str(completion) }),
+      CD_occurredAt: time(at),
     },
   };
 }

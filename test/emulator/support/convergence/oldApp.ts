@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { xpRecord } from '../legacyRecords';
 import type { Random } from './random';
 
 export interface SimRecord {
@@ -42,19 +43,7 @@ export class OldApp {
   }
 
   private xpEvent(amount: number, completion: string | undefined, now: number): unknown {
-    const id = randomUUID();
-    return {
-      recordName: `CD_XPEvent_${id}`,
-      recordType: 'CD_XPEvent',
-      fields: {
-        CD_entityName: str('XPEvent'),
-        CD_id: str(id),
-        CD_amount: int(amount),
-        CD_reason: str('completion'),
-        ...(completion && { CD_completion: str(completion) }),
-        CD_occurredAt: ts(now),
-      },
-    };
+    return xpRecord(randomUUID(), amount, { completion, at: new Date(now).toISOString() });
   }
 
   async createHabit(id: string, name: string): Promise<string> {
