@@ -72,6 +72,7 @@ export class OutboxDelivery {
           desired.state === 'present' &&
           sameContent(desired.write.fields, current.fields);
         await this.settle(
+          uid,
           entrySnap,
           adopt
             ? { set: { recordChangeTag: current.recordChangeTag, version: desired.version } }
@@ -89,7 +90,7 @@ export class OutboxDelivery {
             step.write.op === 'delete' || outcome.recordChangeTag === undefined
               ? 'remove'
               : { set: { recordChangeTag: outcome.recordChangeTag, version } };
-          await this.settle(entrySnap, copy);
+          await this.settle(uid, entrySnap, copy);
           return step.result;
         }
         case 'conflict':
@@ -167,9 +168,9 @@ export class OutboxDelivery {
   }
 
   /** The entry goes only if unchanged since read; the last-copy record follows the write. */
-  private async settle(entrySnap: DocumentSnapshot, copy: CopyChange): Promise<void> {
+  private async settle(uid: string, entrySnap: DocumentSnapshot, copy: CopyChange): Promise<void> {
     const entry = readStored(outboxEntrySchema, entrySnap);
-    const copyRef = entrySnap.ref.parent.parent!.collection('legacyCopies').doc(entry.recordName);
+    const copyRef = userPaths(this.db, uid).legacyCopies.doc(entry.recordName);
     await this.db.runTransaction(async (tx) => {
       const now = await tx.get(entrySnap.ref);
       if (copy === 'remove') tx.delete(copyRef);
@@ -186,7 +187,7 @@ export class OutboxDelivery {
     lastError?: { code: string; message: string },
   ): Promise<DeliveryOutcome> {
     const entry = readStored(outboxEntrySchema, entrySnap);
-    await this.updateIfUnchanged(entrySnap, {
+    await touchEntry(entrySnap, {
       status,
       updatedAt: this.clock().toISOString(),
       ...(lastError && { lastError, attempts: (entry.attempts ?? 0) + 1 }),
@@ -197,17 +198,9 @@ export class OutboxDelivery {
   private async noteRetry(entrySnap: DocumentSnapshot, code: string): Promise<void> {
     const entry = readStored(outboxEntrySchema, entrySnap);
     // updatedAt stays: it dates the change, and the sweep judges staleness by it.
-    await this.updateIfUnchanged(entrySnap, {
+    await touchEntry(entrySnap, {
       attempts: (entry.attempts ?? 0) + 1,
       lastError: { code, message: 'retrying' },
     });
-  }
-
-  /** A change that rewrote the entry meanwhile wins over this bookkeeping. */
-  private async updateIfUnchanged(
-    entrySnap: DocumentSnapshot,
-    fields: Partial<OutboxEntry>,
-  ): Promise<void> {
-    await touchEntry(entrySnap, fields);
   }
 }

@@ -149,6 +149,12 @@ export class ReadYourWritesModel {
     this.app.set(id, Date.now());
   }
 
+  /** An acknowledged API write: what the user was told, and an edit for the conflict rule. */
+  told(id: string, edit: Last): void {
+    this.api.set(id, edit);
+    this.edited('api', id, edit);
+  }
+
   edited(side: 'api' | 'app', id: string, edit: Last): void {
     const before = this.last.get(id);
     // Same millisecond on both sides: Firestore wins the tie.
@@ -187,8 +193,7 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
             at: Date.parse(created.updatedAt),
             name: created.name,
           } as const;
-          model.api.set(id, edit);
-          model.edited('api', id, edit);
+          model.told(id, edit);
         }
         return 'created';
       }
@@ -202,15 +207,13 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
           at: Date.parse(habitDone.updatedAt),
           name: habitDone.name,
         } as const;
-        model.api.set(id, edit);
-        model.edited('api', id, edit);
+        model.told(id, edit);
         return 'renamed';
       }
       case 'apiDelete': {
         await facade.deleteHabit(uid, id);
         const deletedAt = Date.now();
-        model.api.set(id, { op: 'delete', at: deletedAt });
-        model.edited('api', id, { op: 'delete', at: deletedAt });
+        model.told(id, { op: 'delete', at: deletedAt });
         model.habitsEverDeleted.add(id);
         return 'deleted';
       }
@@ -225,16 +228,14 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
           at: Date.parse(logged.completion.updatedAt),
           count: logged.completion.count,
         } as const;
-        model.api.set(logged.completion.id, edit);
-        model.edited('api', logged.completion.id, edit);
+        model.told(logged.completion.id, edit);
         return 'logged';
       }
       case 'apiUnlog': {
         const date = dayOf(step.day);
         await facade.deleteCompletion(uid, completionDeleteSchema.parse({ habitId: id, date }));
         const deletedAt = Date.now();
-        model.api.set(`${id}_${date}`, { op: 'delete', at: deletedAt });
-        model.edited('api', `${id}_${date}`, { op: 'delete', at: deletedAt });
+        model.told(`${id}_${date}`, { op: 'delete', at: deletedAt });
         return 'unlogged';
       }
     }

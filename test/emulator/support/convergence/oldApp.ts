@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { xpRecord } from '../legacyRecords';
+import { habitRecord, xpRecord } from '../legacyRecords';
 import type { Random } from './random';
 
 export interface SimRecord {
@@ -47,24 +47,8 @@ export class OldApp {
   }
 
   async createHabit(id: string, name: string): Promise<string> {
-    const now = (this.lastWriteAt = Date.now());
-    await this.put([
-      {
-        recordName: `CD_Habit_${id}`,
-        recordType: 'CD_Habit',
-        fields: {
-          CD_entityName: str('Habit'),
-          CD_id: str(id),
-          CD_name: str(name),
-          CD_scheduleType: str('daily'),
-          CD_targetPerDay: int(1),
-          CD_archived: int(0),
-          CD_createdAt: ts(now),
-          CD_updatedAt: ts(now),
-          CD_version: int(1),
-        },
-      },
-    ]);
+    const at = new Date((this.lastWriteAt = Date.now())).toISOString();
+    await this.put([habitRecord(id, { name, createdAt: at })]);
     return 'created';
   }
 
