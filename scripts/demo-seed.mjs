@@ -72,7 +72,7 @@ const tokens = new FirestoreWebAuthTokenStore(
 const legacyUsers = (await (await fetch(`${SIM}/__sim/users`)).json()).users;
 for (const { uid } of legacyUsers) {
   const minted = await post(`${SIM}/__sim/tokens`, { uid });
-  await tokens.replace(uid, minted.webAuthToken);
+  await tokens.link(uid, minted.webAuthToken);
 }
 
 process.stdout.write(`
