@@ -71,6 +71,23 @@ export const config = {
   /** Draining one user's outbox: one drain per user, bounded in time, renewed per entry. */
   outboxDrain: { lease: { leaseMs: 300_000, waitMs: 0 }, pageSize: 20, budgetMs: 30_000 },
   outboxSweep: { staleAfterMs: 15 * 60_000, failedRetryAfterMs: 60 * 60_000, limit: 500 },
+  /**
+   * Catch-up of a migrated user's CloudKit change feed: one pass per user, bounded in time (the
+   * rest goes to a continuation task), its lease renewed per page and outliving one page's work.
+   */
+  catchUp: { lease: { leaseMs: 120_000, waitMs: 0 }, budgetMs: 60_000 },
+  /** How often the schedule looks for users due (the interval itself is a flag). */
+  catchUpScheduleMinutes: 5,
+  /** Users per catch-up sweep task: each is one enqueue. */
+  catchUpSweepPageSize: 200,
+  /**
+   * The catch-up task queue: a pass that finds another running retries soon (it is then served),
+   * and CloudKit outages are outlasted; shares CloudKit with the backfill, so a modest rate.
+   */
+  catchUpQueue: {
+    retryConfig: { maxAttempts: 20, minBackoffSeconds: 5, maxBackoffSeconds: 600, maxDoublings: 4 },
+    rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 20 },
+  },
   /** The delivery task queue: a backlog cannot overrun CloudKit, and outages are outlasted. */
   legacyDeliveryQueue: {
     retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 4 },

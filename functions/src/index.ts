@@ -18,5 +18,10 @@ export {
   migrationBackfillMessages,
   migrationFanOut,
 } from './triggers/migrationTriggers';
+export {
+  legacyCatchUp,
+  legacyCatchUpSchedule,
+  legacyCatchUpSweep,
+} from './triggers/catchUpTriggers';
 export { settingsChanged } from './triggers/settingsTriggers';
 export { adminApi as admin } from './api/adminApi';

@@ -160,6 +160,34 @@ export const logs = {
       counts: counts ?? null,
     });
   },
+  catchUp(uid: string, outcome: string): void {
+    logger.info(`catch-up of ${uid}: ${outcome}`, { event: 'catchUp', uid, outcome });
+  },
+  catchUpPage(uid: string, changes: number, echoes: number, moreComing: boolean): void {
+    logger.info(`catch-up of ${uid}: ${changes} changes committed`, {
+      event: 'catchUpPage',
+      uid,
+      changes,
+      echoes,
+      moreComing,
+    });
+  },
+  catchUpFailed(uid: string, code: string, retrying: boolean): void {
+    logger.warn(`catch-up of ${uid} failed: ${code}`, {
+      event: 'catchUpFailed',
+      uid,
+      code,
+      retrying,
+    });
+  },
+  catchUpSweepPage(sweepId: string, requested: number, more: boolean): void {
+    logger.info(`catch-up sweep ${sweepId}: ${requested} users requested`, {
+      event: 'catchUpSweepPage',
+      sweepId,
+      requested,
+      more,
+    });
+  },
   backfillBatchFailed(uid: string, batch: number, code: string, retrying: boolean): void {
     logger.warn(`backfill of ${uid}, batch ${batch} failed: ${code}`, {
       event: 'backfillBatchFailed',

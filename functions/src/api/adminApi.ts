@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { firestore } from '../data/firestore/db';
 import { inBackfillRollout } from '../flags/featureFlags';
+import { catchUpDueBefore } from '../domain/catchUp';
 import { migrationStats } from '../migration/migrationStats';
 import { telemetryReport } from '../telemetry/telemetryReport';
 import { callable, noInputSchema } from './callable';
@@ -47,7 +48,10 @@ export const adminApi = {
   migrationStats: callable(
     'admin-migrationStats',
     noInputSchema,
-    () => migrationStats(firestore()),
+    async () => {
+      const { values } = await deps.featureFlags().forUser();
+      return migrationStats(firestore(), catchUpDueBefore(new Date(), values));
+    },
     {
       admin: true,
     },

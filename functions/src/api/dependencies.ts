@@ -18,7 +18,16 @@ import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
 import { OutboxDelivery } from '../data/outbox/outboxDelivery';
 import { OutboxDrain, type OutcomeListener } from '../data/outbox/outboxDrain';
 import { enqueueDrain } from '../data/outbox/deliveryQueue';
-import { LEGACY_CONVERSATIONS, OUTBOX_DRAINS, UserLeases } from '../data/firestore/userLease';
+import {
+  CATCH_UPS,
+  LEGACY_CONVERSATIONS,
+  OUTBOX_DRAINS,
+  UserLeases,
+} from '../data/firestore/userLease';
+import { catchUpDueBefore } from '../domain/catchUp';
+import { CatchUpJob } from '../migration/catchUpJob';
+import { CatchUpSweep } from '../migration/catchUpSweep';
+import { cloudCatchUpTasks } from '../migration/catchUpTasks';
 import { SerializedLegacyStore } from '../data/legacy/serializedLegacyStore';
 import { DeliveryTelemetry } from '../telemetry/deliveryTelemetry';
 import { recordInOutbox } from '../data/outbox/outboxRecorder';
@@ -121,15 +130,55 @@ export const backfillJob = lazy(
       tasks: backfillTasks,
       telemetry: telemetry(),
       flags: async (uid) => (await featureFlags().forUser(uid)).values,
-      // Recomputed streaks reach CloudKit too, while dual-write is on for the user.
-      recomputeStreaks: async (uid) =>
-        ((await habits().modeFor(uid)).dualWrite
-          ? dualWriteHabits()
-          : firestoreHabits()
-        ).recomputeStreaks(uid),
+      recomputeStreaks: (uid) => recomputeStreaks(uid),
       leaseMs: config.backfillLeaseMs,
     }),
 );
+
+/** Recomputed streaks reach CloudKit too, while dual-write is on for the user. */
+async function recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
+  const repository = (await habits().modeFor(uid)).dualWrite
+    ? dualWriteHabits()
+    : firestoreHabits();
+  return repository.recomputeStreaks(uid, only);
+}
+
+export const catchUpTasks = cloudCatchUpTasks;
+
+/** Asks for a catch-up of a migrated user now (a link, a fallback read, a continuation). */
+export const requestCatchUp = (uid: string, source: string) =>
+  catchUpTasks.enqueueCatchUp({ uid, requestedAt: new Date().toISOString() }, source);
+
+export const catchUpJob = lazy(
+  () =>
+    new CatchUpJob({
+      db: firestore(),
+      states: migrations(),
+      legacy: legacyStore(),
+      leases: new UserLeases(firestore(), CATCH_UPS),
+      telemetry: telemetry(),
+      flags: async (uid) => (await featureFlags().forUser(uid)).values,
+      recomputeStreaks,
+      continueLater: (uid) => requestCatchUp(uid, 'continuation'),
+      settings: config.catchUp,
+    }),
+);
+
+export const catchUpSweep = lazy(
+  () => new CatchUpSweep(firestore(), catchUpTasks, config.catchUpSweepPageSize),
+);
+
+/** The schedule's tick: followed users whose last catch-up is older than the flag's interval. */
+export async function scheduleCatchUps(at: Date): Promise<void> {
+  const { values } = await featureFlags().forUser();
+  if (!values.legacyCatchUpEnabled || values.forceMigrationComplete) return;
+  await catchUpTasks.enqueueSweep({
+    sweepId: `schedule-${at.toISOString()}`,
+    scope: 'due',
+    dueBefore: catchUpDueBefore(at, values).toISOString(),
+    after: null,
+  });
+}
 
 export const habits = lazy(
   () =>
@@ -141,7 +190,9 @@ export const habits = lazy(
         migrationState: (uid) => migrations().get(uid),
         requestBackfill: async (uid) => {
           if ((await backfillAllowed(uid)) !== 'allowed') return;
-          await backfillRequests().request(uid, { force: false, dryRun: false });
+          const decision = await backfillRequests().request(uid, { force: false, dryRun: false });
+          // Migrated meanwhile: what the read found in CloudKit comes over by the feed.
+          if (decision.kind === 'already_completed') await requestCatchUp(uid, 'fallback');
         },
       },
       telemetry(),
@@ -172,6 +223,7 @@ export const legacyLink = (): LegacyLinkDependencies => ({
   requeueWrites: requeueLegacyWrites,
   states: migrations(),
   backfills: backfillRequests(),
+  catchUp: (uid) => requestCatchUp(uid, 'link'),
 });
 
 export const snapshots = lazy(

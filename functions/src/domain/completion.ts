@@ -13,6 +13,11 @@ export function completionId(habitId: string, date: string): string {
   return `${habitId}_${date}`;
 }
 
+/** A completion's id is `<habitId>_<date>`; a date holds no `_`. */
+export function habitIdOfCompletion(completionId: string): string {
+  return completionId.slice(0, completionId.lastIndexOf('_'));
+}
+
 export const completionLogSchema = z.strictObject({
   habitId: entityIdSchema,
   date: localDaySchema,

@@ -1,3 +1,4 @@
+import { feedReadToEnd, startFollowing } from './catchUp';
 import {
   addCounts,
   emptyCounts,
@@ -167,11 +168,18 @@ export function holdsLease(
 /** A page committed: the cursor, counts and batch number advance together, the lease is freed. */
 export function afterBatch(
   current: MigrationState,
-  page: { cursor: string; moreComing: boolean; counts: Partial<MigrationCounts> },
+  page: {
+    cursor: string;
+    moreComing: boolean;
+    counts: Partial<MigrationCounts>;
+    /** When the page's read started: the last page's is where catch-ups take over. */
+    readAt?: Date;
+  },
   now: Date,
 ): MigrationState {
+  const read = !page.moreComing && page.readAt ? feedReadToEnd(current, page.readAt) : current;
   return {
-    ...current,
+    ...read,
     cursor: page.cursor,
     batches: (current.batches ?? 0) + 1,
     streamEnded: !page.moreComing,
@@ -186,7 +194,7 @@ export function afterBatch(
 export function completed(current: MigrationState, now: Date): MigrationState {
   const started = Date.parse(current.startedAt ?? current.queuedAt ?? iso(now));
   return {
-    ...current,
+    ...startFollowing(current),
     status: (current.counts?.quarantined ?? 0) > 0 ? 'completed_with_errors' : 'completed',
     completedAt: iso(now),
     durationMs: Math.max(0, now.getTime() - started),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { catchUpStateSchema } from './catchUpState';
 
 export const migrationStatuses = [
   'not_started',
@@ -53,6 +54,11 @@ export function totalCount(counts: Partial<MigrationCounts>): number {
   return migrationCountKeys.reduce((sum, key) => sum + (counts[key] ?? 0), 0);
 }
 
+/** Records taken into Firestore as the legacy store has them: every outcome but skipped and quarantined. */
+export function migratedCount(counts: Partial<MigrationCounts>): number {
+  return totalCount(counts) - (counts.skipped ?? 0) - (counts.quarantined ?? 0);
+}
+
 export const MIGRATION_SCHEMA_VERSION = 1;
 
 /** users/{uid}/meta/migration as DESIGN.md describes it; every field but status is optional. */
@@ -79,6 +85,7 @@ export const migrationStateSchema = z.looseObject({
   leaseOwner: z.string().nullable().optional(),
   leaseExpiresAt: z.string().nullable().optional(),
   schemaVersion: z.number().int().optional(),
+  catchUp: catchUpStateSchema.optional(),
 });
 export type MigrationState = z.infer<typeof migrationStateSchema>;
 

@@ -12,6 +12,10 @@ export type Flags = {
   backfillBatchSize: number;
   legacyTimeoutMs: number;
   legacyMaxRetries: number;
+  /** Follow migrated users' CloudKit change feeds (catch-up) until the old app can no longer write. */
+  legacyCatchUpEnabled: boolean;
+  /** The schedule catches up a following user whose last catch-up is older than this. */
+  legacyCatchUpIntervalMinutes: number;
   debugLogging: boolean;
 };
 export type FlagName = keyof Flags;
@@ -26,6 +30,8 @@ export const flagDefaults: Flags = {
   backfillBatchSize: 160,
   legacyTimeoutMs: config.legacyTimeoutMs,
   legacyMaxRetries: config.legacyMaxRetries,
+  legacyCatchUpEnabled: true,
+  legacyCatchUpIntervalMinutes: 60,
   debugLogging: false,
 };
 
@@ -71,6 +77,9 @@ export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string
   // Bounded by the longest a function may run (540 s): a longer wait could never complete.
   legacyTimeoutMs: integerString(1, 540_000),
   legacyMaxRetries: integerString(0, 10),
+  legacyCatchUpEnabled: booleanString,
+  // At least the scheduler's own period; at most a week, past which a token has expired anyway.
+  legacyCatchUpIntervalMinutes: integerString(5, 10_080),
   debugLogging: booleanString,
 };
 

@@ -32,7 +32,7 @@ import {
   type UpsertDecision,
   writtenVersion,
 } from './backfillConflicts';
-import type { MappedEntry } from './legacyToFirestoreMapper';
+import type { LegacySource, MappedEntry } from './legacyToFirestoreMapper';
 
 export { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
 
@@ -69,6 +69,10 @@ type Write = (tx: Transaction) => void;
 
 export interface PlannedPage {
   counts: MigrationCounts;
+  /** Of the `skipped`, records this backend wrote itself, coming back through the feed. */
+  echoes: number;
+  /** CloudKit's modification time of the oldest record the page takes from CloudKit. */
+  oldestChangeMs: number | undefined;
   /** Applies the page's writes; a dry run never calls it. */
   apply(tx: Transaction): void;
 }
@@ -90,7 +94,8 @@ export async function planPage(
   entries: readonly MappedEntry[],
   context: {
     runId: string;
-    runStartedAt: string | null | undefined;
+    /** Since when a CloudKit deletion on this page may have happened (domain/catchUp). */
+    deletionsSince: string | null | undefined;
     now: string;
     /** Dual-write is on: what CloudKit must be told (corrections, kept copies) goes to the outbox. */
     dualWrite: boolean;
@@ -99,7 +104,9 @@ export async function planPage(
 ): Promise<PlannedPage> {
   const reads = new PageReads();
   const tomb = (id: string) => paths.tombstones.doc(id);
+  const copyOf = (source: LegacySource) => paths.legacyCopies.doc(source.recordName);
   for (const entry of entries) {
+    if ('source' in entry && entry.source) reads.want(copyOf(entry.source));
     switch (entry.kind) {
       case 'habit':
         reads.want(paths.habits.doc(entry.id));
@@ -138,6 +145,8 @@ export async function planPage(
   await reads.load(read);
 
   const counts = emptyCounts();
+  let echoes = 0;
+  let oldestChangeMs: number | undefined;
   const writes: Write[] = [];
   let xpDelta = 0;
   let legacyXpDelta = 0;
@@ -185,6 +194,20 @@ export async function planPage(
   };
 
   for (const entry of entries) {
+    const source = 'source' in entry ? entry.source : undefined;
+    if (source) {
+      // The change tag this backend's last write to the record got back: the record is ours,
+      // already in Firestore as it was or newer. Deliveries take it from here.
+      const copy = reads.get(copyOf(source));
+      if (copy.exists && copy.get('recordChangeTag') === source.recordChangeTag) {
+        echoes += 1;
+        counts.skipped += 1;
+        continue;
+      }
+      if (source.modifiedMs !== undefined) {
+        oldestChangeMs = Math.min(oldestChangeMs ?? Infinity, source.modifiedMs);
+      }
+    }
     switch (entry.kind) {
       case 'habit': {
         const ref = paths.habits.doc(entry.id);
@@ -293,7 +316,7 @@ export async function planPage(
           ? { updatedAt: snap.get('updatedAt') as string, version: snap.get('version') as number }
           : undefined;
         const undelivered = reads.exists(paths.legacyOutbox.doc(entry.recordName));
-        const decision = decideDeletion(existing, context.runStartedAt, undelivered);
+        const decision = decideDeletion(existing, context.deletionsSince, undelivered);
         if (decision === 'keep_firestore' && !undelivered) deliver(target);
         if (decision === 'keep_firestore' || !existing) {
           counts[decision === 'absent' ? 'deleted' : 'skipped'] += 1;
@@ -337,6 +360,8 @@ export async function planPage(
 
   return {
     counts,
+    echoes,
+    oldestChangeMs,
     apply(tx) {
       for (const write of writes) write(tx);
       // Every reader holding the old data version must learn that the user's data changed.

@@ -88,15 +88,16 @@ export function overlappingXpCount(
 
 /**
  * A legacy deletion removes the Firestore copy unless Firestore holds a change CloudKit has not
- * been given (`undelivered`) or one made through the API since the run started; a kept copy is
- * delivered to CloudKit again so both sides agree.
+ * been given (`undelivered`) or one made through the API since `deletionsSince` (the run's start,
+ * or once migrated the last read of the whole feed: domain/catchUp); a kept copy is delivered to
+ * CloudKit again so both sides agree.
  */
 export function decideDeletion(
   existing: { updatedAt: string } | undefined,
-  runStartedAt: string | null | undefined,
+  deletionsSince: string | null | undefined,
   undelivered = false,
 ): 'delete' | 'absent' | 'keep_firestore' {
   if (!existing) return 'absent';
-  const editedSinceRunStart = Boolean(runStartedAt && existing.updatedAt > runStartedAt);
-  return legacyDeletionWins(undelivered, editedSinceRunStart) ? 'delete' : 'keep_firestore';
+  const editedSince = Boolean(deletionsSince && existing.updatedAt > deletionsSince);
+  return legacyDeletionWins(undelivered, editedSince) ? 'delete' : 'keep_firestore';
 }

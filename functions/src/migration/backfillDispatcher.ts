@@ -3,6 +3,7 @@ import { describeIssues } from './mapping/legacyValues';
 import { requestAll } from './backfillFanOut';
 import type { BackfillRequests } from './backfillRequests';
 import type { BackfillTasks } from './backfillTasks';
+import type { CatchUpTasks } from './catchUpTasks';
 
 export type ParsedMessage =
   { ok: true; message: BackfillMessage } | { ok: false; reason: string; issues?: unknown };
@@ -21,16 +22,41 @@ export function parseBackfillMessage(base64: string | undefined): ParsedMessage 
     : { ok: false, reason: describeIssues(parsed.error), issues: parsed.error.issues };
 }
 
+export interface MessageIdentity {
+  messageId: string;
+  /** When the operator published it: a redelivery asks for the same catch-ups, collapsed. */
+  publishTime: string;
+}
+
 /**
  * An operator's message as work: named users are queued at once; `all` becomes a fan-out over the
- * legacy user list, keyed by the message id so that a redelivered message fans out once.
+ * legacy user list (or, for a catch-up, over the migrated users), keyed by the message id so that
+ * a redelivered message fans out once.
  */
 export async function dispatchBackfill(
   message: BackfillMessage,
-  messageId: string,
+  { messageId, publishTime }: MessageIdentity,
   requests: BackfillRequests,
   tasks: BackfillTasks,
+  catchUps: CatchUpTasks,
 ): Promise<void> {
+  if (message.type === 'catchup') {
+    const requestedAt = new Date(publishTime).toISOString();
+    if (message.all) {
+      await catchUps.enqueueSweep({
+        sweepId: messageId,
+        scope: 'all',
+        dueBefore: requestedAt,
+        after: null,
+      });
+      return;
+    }
+    const uids = message.uids ?? (message.uid ? [message.uid] : []);
+    for (const uid of new Set(uids)) {
+      await catchUps.enqueueCatchUp({ uid, requestedAt }, `message:${messageId}`);
+    }
+    return;
+  }
   const kind = { force: message.force, dryRun: message.dryRun };
   switch (message.type) {
     case 'user':

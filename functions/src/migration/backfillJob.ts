@@ -14,7 +14,8 @@ import {
   paused,
   planBatchStart,
 } from '../domain/migrationRun';
-import type { MigrationCounts, MigrationState } from '../domain/migrationState';
+import { deletionsSince } from '../domain/catchUp';
+import { type MigrationCounts, type MigrationState, migratedCount } from '../domain/migrationState';
 import type { Flags } from '../flags/flagDefaults';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
@@ -131,6 +132,7 @@ export class BackfillJob {
   ): Promise<BatchOutcome> {
     const { uid, dryRun } = task;
     const started = Date.now();
+    const readAt = this.clock();
     let page;
     try {
       page = await this.deps.legacy.readChanges(uid, state.cursor ?? null, batchSize);
@@ -146,7 +148,7 @@ export class BackfillJob {
     const entries = page.entries.map(mapLegacyEntry);
     let counts: MigrationCounts | undefined;
     try {
-      counts = await this.commitPage(task, execution, page, entries, dualWrite);
+      counts = await this.commitPage(task, execution, { ...page, readAt }, entries, dualWrite);
     } catch (error) {
       // Contention beyond the retries, or a commit Firestore refuses: a failed batch, like any.
       return this.failed(task, execution, error);
@@ -162,7 +164,7 @@ export class BackfillJob {
   private commitPage(
     task: BackfillTask,
     execution: Execution,
-    page: { cursor: string; moreComing: boolean },
+    page: { cursor: string; moreComing: boolean; readAt: Date },
     entries: MappedEntry[],
     dualWrite: boolean,
   ): Promise<MigrationCounts | undefined> {
@@ -178,7 +180,7 @@ export class BackfillJob {
           entries,
           {
             runId: task.runId,
-            runStartedAt: current.startedAt,
+            deletionsSince: deletionsSince(current),
             now: now.toISOString(),
             dualWrite: dualWrite,
           },
@@ -187,7 +189,12 @@ export class BackfillJob {
         if (!dryRun) planned.apply(tx);
         const next = afterBatch(
           current,
-          { cursor: page.cursor, moreComing: page.moreComing, counts: planned.counts },
+          {
+            cursor: page.cursor,
+            moreComing: page.moreComing,
+            counts: planned.counts,
+            readAt: page.readAt,
+          },
           now,
         );
         this.deps.states.write(tx, uid, dryRun, next);
@@ -262,8 +269,7 @@ export class BackfillJob {
     if (task.dryRun) return;
     const { uid } = task;
     const { telemetry } = this.deps;
-    const migrated =
-      counts.habits + counts.completions + counts.xp + counts.streaks + counts.deleted;
+    const migrated = migratedCount(counts);
     await telemetry.record('backfillBatch', 'success', { uid, latencyMs });
     if (migrated > 0)
       await telemetry.record('migrationRecords', 'migrated', { uid, count: migrated });

@@ -1,6 +1,7 @@
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
+import { catchUpRefusal } from '../domain/catchUp';
 import { logs } from '../logs';
 import type { BackfillRequests } from './backfillRequests';
 import type { MigrationStateStore } from './migrationStateStore';
@@ -12,6 +13,8 @@ export interface LegacyLinkDependencies {
   requeueWrites: (uid: string) => Promise<number>;
   states: MigrationStateStore;
   backfills: BackfillRequests;
+  /** Asks for a catch-up of the user's CloudKit change feed. */
+  catchUp: (uid: string) => Promise<void>;
 }
 
 /**
@@ -33,8 +36,12 @@ export async function linkLegacyAccount(
     logs.legacyLinkUnverified(uid, error.code);
   }
   const requeued = await deps.requeueWrites(uid);
-  if ((await deps.states.get(uid)).status === 'awaiting_link') {
+  const state = await deps.states.get(uid);
+  if (state.status === 'awaiting_link') {
     await deps.backfills.request(uid, { force: false, dryRun: false });
+  } else if (catchUpRefusal(state) === undefined) {
+    // The app is open: whatever an old device wrote meanwhile comes over now.
+    await deps.catchUp(uid);
   }
   logs.legacyLinked(uid, requeued);
   return 'linked';

@@ -10,7 +10,12 @@ import {
   type LegacyStreakFields,
   type LegacyXpEventFields,
 } from '../data/legacy/legacyRecords';
-import { type Completion, completionId, completionSchema } from '../domain/completion';
+import {
+  type Completion,
+  completionId,
+  completionSchema,
+  habitIdOfCompletion,
+} from '../domain/completion';
 import { entityIdSchema, type Habit, habitSchema, type Schedule } from '../domain/habit';
 import { type Streak, streakSchema } from '../domain/streak';
 import {
@@ -28,8 +33,16 @@ import {
 
 export { type LegacyRecordRef, parseLegacyRecordName } from './mapping/recordNames';
 
+/** Which CloudKit record, at which change, an entry was read from. */
+export interface LegacySource {
+  recordName: string;
+  recordChangeTag: string;
+  /** CloudKit's modification time, when the record carried one. */
+  modifiedMs?: number;
+}
+
 /** A legacy record as the API entity it becomes (XP events only feed the opening balance). */
-export type MappedRecord =
+export type MappedRecord = (
   | { kind: 'habit'; id: string; habit: Habit }
   | { kind: 'completion'; id: string; habitId: string; completion: Completion }
   | {
@@ -41,7 +54,8 @@ export type MappedRecord =
       completionId?: string;
       habitId?: string;
     }
-  | { kind: 'streak'; habitId: string; streak: Streak };
+  | { kind: 'streak'; habitId: string; streak: Streak }
+) & { source?: LegacySource };
 
 export interface MappingFailure {
   kind: 'failure';
@@ -57,6 +71,19 @@ export interface MappedDeletion {
 }
 
 export type MappedEntry = MappedRecord | MappingFailure | MappedDeletion;
+
+/** The habits whose streak a page of entries may change: its habits, days and streaks. */
+export function habitsTouched(entries: readonly MappedEntry[]): string[] {
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    if (entry.kind === 'habit') ids.add(entry.id);
+    else if (entry.kind === 'completion' || entry.kind === 'streak') ids.add(entry.habitId);
+    else if (entry.kind === 'deleted' && entry.target?.kind === 'completion') {
+      ids.add(habitIdOfCompletion(entry.target.id));
+    }
+  }
+  return [...ids];
+}
 
 /** Raised inside this module only, so each check can stop the mapping where it fails. */
 class Rejected extends Error {}
@@ -111,8 +138,12 @@ export function mapLegacyEntry(
       };
     case 'invalid':
       return failure(entry.recordName, `unreadable ${entry.recordType} record: ${entry.reason}`);
-    default:
-      return mapLegacyRecord(entry);
+    default: {
+      const mapped = mapLegacyRecord(entry);
+      if (mapped.kind === 'failure') return mapped;
+      const { recordName, recordChangeTag, modifiedMs } = entry;
+      return { ...mapped, source: { recordName, recordChangeTag, modifiedMs } };
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { AggregateField, type Firestore, type Query } from 'firebase-admin/firestore';
-import { migrationCountKeys, migrationStatuses } from '../domain/migrationState';
+import { dueForCatchUp } from './catchUpSweep';
+import { migratedCount, migrationCountKeys, migrationStatuses } from '../domain/migrationState';
 
 export interface MigrationStats {
   /** Users with a migration state, per status; users never queued have none (not_started). */
@@ -10,15 +11,33 @@ export interface MigrationStats {
   failures: { users: number; quarantinedRecords: number };
   /** Over completed runs: from the first batch's start to completion. */
   migrationTimeMs: { average: number | null; p95: number | null; completedRuns: number };
+  catchUp: CatchUpStats;
+}
+
+export interface CatchUpStats {
+  /** Migrated users whose CloudKit change feed is followed. */
+  following: number;
+  /** Of those, users whose last catch-up started before `dueBefore` (the schedule's next work). */
+  overdue: number;
+  dueBefore: string;
+  /** Migrated users dropped from the schedule for want of a token, until they link again. */
+  awaitingLink: number;
+  /** CloudKit changes read by catch-ups, those taken into Firestore, and this backend's own. */
+  changes: number;
+  applied: number;
+  echoes: number;
 }
 
 /**
  * Aggregation queries over every user's users/{uid}/meta/migration: the work is done by Firestore,
  * so the cost does not grow with the number of users held in memory (none are).
  */
-export async function migrationStats(db: Firestore): Promise<MigrationStats> {
+export async function migrationStats(
+  db: Firestore,
+  catchUpDueBefore: Date,
+): Promise<MigrationStats> {
   const states = db.collectionGroup('meta').where('dryRun', '==', false);
-  const [statusCounts, sums, durations] = await Promise.all([
+  const [statusCounts, sums, durations, catchUp] = await Promise.all([
     Promise.all(
       migrationStatuses.map(async (status) => {
         const snap = await states.where('status', '==', status).count().get();
@@ -27,16 +46,50 @@ export async function migrationStats(db: Firestore): Promise<MigrationStats> {
     ),
     sumCounts(states),
     durationStats(states.where('durationMs', '>=', 0)),
+    catchUpStats(db, catchUpDueBefore.toISOString()),
   ]);
   const records = sums;
   const usersByStatus = Object.fromEntries(statusCounts.filter(([, n]) => n > 0));
   return {
     usersByStatus,
     records,
-    recordsMigrated:
-      records.habits + records.completions + records.xp + records.streaks + records.deleted,
+    recordsMigrated: migratedCount(records),
     failures: { users: usersByStatus.failed ?? 0, quarantinedRecords: records.quarantined },
     migrationTimeMs: durations,
+    catchUp,
+  };
+}
+
+async function catchUpStats(db: Firestore, dueBefore: string): Promise<CatchUpStats> {
+  const followed = db.collectionGroup('meta').where('catchUp.following', '==', true);
+  const count = async (query: Query) => (await query.count().get()).data().count;
+  const [totals, overdue, awaitingLink] = await Promise.all([
+    followed
+      .aggregate({
+        following: AggregateField.count(),
+        changes: AggregateField.sum('catchUp.changes'),
+        echoes: AggregateField.sum('catchUp.echoes'),
+        ...Object.fromEntries(
+          ['skipped', 'quarantined'].map((key) => [
+            key,
+            AggregateField.sum(`catchUp.counts.${key}`),
+          ]),
+        ),
+      })
+      .get(),
+    count(dueForCatchUp(db, dueBefore)),
+    count(db.collectionGroup('meta').where('catchUp.following', '==', false)),
+  ]);
+  const sum = totals.data() as Record<string, number | null>;
+  const changes = Number(sum.changes ?? 0);
+  return {
+    following: Number(sum.following ?? 0),
+    overdue,
+    dueBefore,
+    awaitingLink,
+    changes,
+    applied: changes - Number(sum.skipped ?? 0) - Number(sum.quarantined ?? 0),
+    echoes: Number(sum.echoes ?? 0),
   };
 }
 

@@ -5,6 +5,7 @@ import { readStored, storedCompletion, storedHabit } from '../data/firestore/sto
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
 import { type Deletion, decideDeletion, decideUpsert } from './backfillConflicts';
+import { deletionsSince } from '../domain/catchUp';
 import { MigrationStateStore } from './migrationStateStore';
 import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
 
@@ -60,8 +61,9 @@ export async function verifyMigration(
   const differ = (recordName: string, problem: string) => {
     if (report.differences.length < MAX_LISTED) report.differences.push({ recordName, problem });
   };
-  // The backfill kept copies written through the API after its run started: so does the check.
-  const runStartedAt = (await new MigrationStateStore(db).get(uid)).startedAt;
+  // The backfill and the catch-up keep copies written through the API since the feed was last
+  // read to its end (or the run started): so does the check.
+  const since = deletionsSince(await new MigrationStateStore(db).get(uid));
   let present = { habits: 0, completions: 0 };
   let cursor: string | null = null;
   for (;;) {
@@ -144,7 +146,7 @@ export async function verifyMigration(
           const undelivered = Boolean(ref && snap(paths.legacyOutbox.doc(name)).exists);
           if (!doc?.exists) report.matched += 1;
           else if (
-            decideDeletion({ updatedAt: doc.get('updatedAt') }, runStartedAt, undelivered) ===
+            decideDeletion({ updatedAt: doc.get('updatedAt') }, since, undelivered) ===
             'keep_firestore'
           ) {
             report.newerInFirestore += 1;

@@ -1,6 +1,6 @@
 /** The operators' command line; scripts/ops.mjs (`npm run ops`) is its entry point. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { backfillMessages, publishBackfill } from './commands/backfillCommand';
+import { backfillMessages, catchUpMessages, publishBackfill } from './commands/backfillCommand';
 import { flags } from './commands/flagsCommand';
 import { outbox } from './commands/outboxCommand';
 import { status } from './commands/statusCommand';
@@ -61,6 +61,23 @@ export function buildProgram(): Command {
       const messages = backfillMessages(options);
       await withContext(program, ['pubsub'], async (ctx) => {
         // Each as it goes out: if a later one fails, the operator knows which were sent.
+        await publishBackfill(ctx.projectId, messages, (message, id) =>
+          print(`published ${JSON.stringify(message)} as ${id}`),
+        );
+      });
+    });
+
+  program
+    .command('catchup')
+    .description(
+      "bring CloudKit's later changes over for migrated users: publish a catch-up message",
+    )
+    .option('--uid <uid>', 'one user')
+    .option('--uids-file <file>', 'users listed one per line (sent 500 per message)')
+    .option('--all', 'every migrated user')
+    .action(async (options) => {
+      const messages = catchUpMessages(options);
+      await withContext(program, ['pubsub'], async (ctx) => {
         await publishBackfill(ctx.projectId, messages, (message, id) =>
           print(`published ${JSON.stringify(message)} as ${id}`),
         );

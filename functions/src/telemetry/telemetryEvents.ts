@@ -26,6 +26,8 @@ export const telemetryEvents = {
   migrationRecords: ['migrated', 'skipped', 'quarantined'],
   backfillBatch: ['success', 'failure'],
   backfillMessage: ['accepted', 'invalid'],
+  /** Catch-up of migrated users' CloudKit change feeds: passes, changes taken, own writes seen. */
+  catchUp: ['caught_up', 'applied', 'echo', 'failed', 'awaiting_link'],
   /** snapshot-get: answered from the instance's cache, built from Firestore, or not modified. */
   snapshotCache: ['hit', 'miss', 'notModified'],
 } as const;

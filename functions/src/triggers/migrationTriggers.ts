@@ -25,7 +25,13 @@ export const migrationBackfillMessages = onMessagePublished(
       await deps.telemetry().record('backfillMessage', 'invalid', { uid: '-' });
       return;
     }
-    await dispatchBackfill(parsed.message, messageId, deps.backfillRequests(), deps.backfillTasks);
+    await dispatchBackfill(
+      parsed.message,
+      { messageId, publishTime: event.data.message.publishTime },
+      deps.backfillRequests(),
+      deps.backfillTasks,
+      deps.catchUpTasks,
+    );
     await deps.telemetry().record('backfillMessage', 'accepted', { uid: '-' });
   },
 );

@@ -30,9 +30,11 @@ describe('admin-flags', () => {
       backfillBatchSize: 160,
       legacyTimeoutMs: 10000,
       legacyMaxRetries: 3,
+      legacyCatchUpEnabled: true,
+      legacyCatchUpIntervalMinutes: 60,
       debugLogging: false,
     });
-    expect(Object.values(answer.sources)).toEqual(Array(9).fill('remote'));
+    expect(Object.values(answer.sources)).toEqual(Array(11).fill('remote'));
     expect(answer.templateVersion).toBe('1');
   });
 

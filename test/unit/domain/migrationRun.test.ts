@@ -483,6 +483,8 @@ describe('completed', () => {
   ])('$name: $status, timed from its start, the lease freed', ({ state, status }) => {
     expect(completed(state, NOW)).toEqual({
       ...state,
+      // From now on the schedule follows the user's CloudKit change feed.
+      catchUp: { following: true },
       status,
       completedAt: NOW_ISO,
       durationMs: 9 * MINUTE,

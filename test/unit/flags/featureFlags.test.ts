@@ -74,6 +74,8 @@ describe('FeatureFlags', () => {
       backfillBatchSize: '1000',
       legacyTimeoutMs: '2500',
       legacyMaxRetries: 5,
+      legacyCatchUpEnabled: 'false',
+      legacyCatchUpIntervalMinutes: '15',
       debugLogging: 'true',
     });
     const snapshot = await flagsFrom().forUser('u1');
@@ -87,6 +89,8 @@ describe('FeatureFlags', () => {
       legacyTimeoutMs: 2500,
       // A JSON number where Remote Config would store "5".
       legacyMaxRetries: 5,
+      legacyCatchUpEnabled: false,
+      legacyCatchUpIntervalMinutes: 15,
       debugLogging: true,
     });
     expect(snapshot.sources).toEqual(allSources('remote'));

@@ -18,6 +18,8 @@ describe('flagDefaults', () => {
       backfillBatchSize: 160,
       legacyTimeoutMs: 10_000,
       legacyMaxRetries: 3,
+      legacyCatchUpEnabled: true,
+      legacyCatchUpIntervalMinutes: 60,
       debugLogging: false,
     });
   });

@@ -11,6 +11,7 @@ import {
 } from '../../../functions/src/migration/backfillDispatcher';
 import type { BackfillRequests } from '../../../functions/src/migration/backfillRequests';
 import type { BackfillTasks } from '../../../functions/src/migration/backfillTasks';
+import type { CatchUpTasks } from '../../../functions/src/migration/catchUpTasks';
 
 /** A Pub/Sub payload as the trigger receives it: base64 of the JSON. */
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
@@ -59,6 +60,21 @@ describe('parseBackfillMessage: valid messages', () => {
       payload: { type: 'all', dryRun: true },
       message: { type: 'all', force: false, dryRun: true },
     },
+    {
+      name: 'a catch-up of one user',
+      payload: { type: 'catchup', uid: 'u1' },
+      message: { type: 'catchup', uid: 'u1' },
+    },
+    {
+      name: 'a catch-up of named users',
+      payload: { type: 'catchup', uids: ['u1', 'u2'] },
+      message: { type: 'catchup', uids: ['u1', 'u2'] },
+    },
+    {
+      name: 'a catch-up of every migrated user',
+      payload: { type: 'catchup', all: true },
+      message: { type: 'catchup', all: true },
+    },
   ])('$name', ({ payload, message }) => {
     expect(parseBackfillMessage(encode(payload))).toEqual({ ok: true, message });
   });
@@ -102,6 +118,12 @@ describe('parseBackfillMessage: invalid messages name what is wrong', () => {
     { name: 'force as a string', data: encode({ type: 'user', uid: 'u1', force: 'yes' }), reason: /^force: / },
     { name: 'force as null', data: encode({ type: 'all', force: null }), reason: /^force: / },
     { name: 'dryRun as a number', data: encode({ type: 'users', uids: ['u1'], dryRun: 1 }), reason: /^dryRun: / },
+    { name: 'a catch-up naming no one', data: encode({ type: 'catchup' }), reason: '(root): name exactly one of uid, uids or all' },
+    { name: 'a catch-up naming a user and all', data: encode({ type: 'catchup', uid: 'u1', all: true }), reason: '(root): name exactly one of uid, uids or all' },
+    { name: 'a catch-up with all: false', data: encode({ type: 'catchup', all: false }), reason: /^all: / },
+    { name: 'a forced catch-up (force is a re-copy)', data: encode({ type: 'catchup', uid: 'u1', force: true }), reason: 'force: unknown field' },
+    { name: 'a catch-up of a uid with a slash', data: encode({ type: 'catchup', uid: 'a/b' }), reason: 'uid: must not contain "/"' },
+    { name: 'a catch-up of 501 users', data: encode({ type: 'catchup', uids: uids(501) }), reason: /^uids: / },
   ];
 
   it.each(cases)('$name', ({ data, reason }) => {
@@ -182,23 +204,30 @@ describe('dispatchBackfill: a message as work', () => {
     const request = jest.fn(async () => ({}) as never);
     const enqueueFanOut = jest.fn(async () => undefined);
     const enqueueBatch = jest.fn(async () => undefined);
+    const enqueueCatchUp = jest.fn(async () => undefined);
+    const enqueueSweep = jest.fn(async () => undefined);
     return {
       request,
       enqueueFanOut,
       enqueueBatch,
+      enqueueCatchUp,
+      enqueueSweep,
       requests: { request } as unknown as BackfillRequests,
       tasks: { enqueueBatch, enqueueFanOut } as BackfillTasks,
+      catchUps: { enqueueCatchUp, enqueueSweep } as CatchUpTasks,
     };
   }
+  const message = (messageId: string) => ({ messageId, publishTime: '2026-11-30T10:00:00.5Z' });
 
   it('queues one user with the run kind', async () => {
     const f = fakes();
 
     await dispatchBackfill(
       { type: 'user', uid: 'u1', force: true, dryRun: false },
-      'm1',
+      message('m1'),
       f.requests,
       f.tasks,
+      f.catchUps,
     );
 
     expect(f.request.mock.calls).toEqual([['u1', { force: true, dryRun: false }]]);
@@ -211,9 +240,10 @@ describe('dispatchBackfill: a message as work', () => {
 
     await dispatchBackfill(
       { type: 'users', uids: named, force: false, dryRun: true },
-      'm1',
+      message('m1'),
       f.requests,
       f.tasks,
+      f.catchUps,
     );
 
     expect(f.request.mock.calls).toEqual(
@@ -225,11 +255,53 @@ describe('dispatchBackfill: a message as work', () => {
   it('fans out over everyone, keyed by the message id', async () => {
     const f = fakes();
 
-    await dispatchBackfill({ type: 'all', force: false, dryRun: true }, 'm42', f.requests, f.tasks);
+    await dispatchBackfill(
+      { type: 'all', force: false, dryRun: true },
+      message('m42'),
+      f.requests,
+      f.tasks,
+      f.catchUps,
+    );
 
     expect(f.enqueueFanOut.mock.calls).toEqual([
       [{ fanOutId: 'm42', pageToken: null, force: false, dryRun: true }],
     ]);
     expect(f.request).not.toHaveBeenCalled();
+  });
+
+  it('asks for a catch-up of each named user once, at the time the message was published', async () => {
+    const f = fakes();
+
+    await dispatchBackfill(
+      { type: 'catchup', uids: ['u1', 'u2', 'u1'] },
+      message('m7'),
+      f.requests,
+      f.tasks,
+      f.catchUps,
+    );
+
+    expect(f.enqueueCatchUp.mock.calls).toEqual([
+      [{ uid: 'u1', requestedAt: '2026-11-30T10:00:00.500Z' }, 'message:m7'],
+      [{ uid: 'u2', requestedAt: '2026-11-30T10:00:00.500Z' }, 'message:m7'],
+    ]);
+    expect(f.request).not.toHaveBeenCalled();
+    expect(f.enqueueSweep).not.toHaveBeenCalled();
+  });
+
+  it('sweeps every migrated user for a catch-up of all, keyed by the message id', async () => {
+    const f = fakes();
+
+    await dispatchBackfill(
+      { type: 'catchup', all: true },
+      message('m8'),
+      f.requests,
+      f.tasks,
+      f.catchUps,
+    );
+
+    expect(f.enqueueSweep.mock.calls).toEqual([
+      [{ sweepId: 'm8', scope: 'all', dueBefore: '2026-11-30T10:00:00.500Z', after: null }],
+    ]);
+    expect(f.enqueueCatchUp).not.toHaveBeenCalled();
   });
 });

@@ -467,7 +467,15 @@ describe('mapLegacyEntry', () => {
     });
   });
 
-  it('maps records as mapLegacyRecord does', () => {
-    expect(mapLegacyEntry(habitRecord())).toEqual(mapLegacyRecord(habitRecord()));
+  it('maps records as mapLegacyRecord does, naming the record and change it was read from', () => {
+    const record = habitRecord();
+    expect(mapLegacyEntry(record)).toEqual({
+      ...mapLegacyRecord(record),
+      source: {
+        recordName: record.recordName,
+        recordChangeTag: record.recordChangeTag,
+        modifiedMs: record.modifiedMs,
+      },
+    });
   });
 });

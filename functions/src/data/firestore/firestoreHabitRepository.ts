@@ -216,11 +216,13 @@ export class FirestoreHabitRepository implements HabitRepository {
   }
 
   /**
-   * Every habit's streak from its completions, one transaction per habit so that a user with
-   * years of history never needs one huge transaction. The backfill's last step.
+   * Every habit's streak (or the named habits') from its completions, one transaction per habit
+   * so that a user with years of history never needs one huge transaction. The backfill's last
+   * step, and a catch-up's after each page.
    */
-  async recomputeStreaks(uid: string): Promise<number> {
-    const habitIds = (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
+  async recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
+    const habitIds =
+      only ?? (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
     for (const id of habitIds) {
       await this.write(uid, async (tx, paths, now, changed) => {
         const habit = readStoredIfExists(storedHabit, await tx.get(paths.habits.doc(id)));

@@ -20,6 +20,7 @@ export class LeaseBusyError extends Error {
 /** Top-level, server-only collections (the rules grant clients nothing outside users/{uid}). */
 export const LEGACY_CONVERSATIONS = 'legacyConversations';
 export const OUTBOX_DRAINS = 'outboxDrains';
+export const CATCH_UPS = 'catchUps';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -9,17 +9,13 @@ import {
   storedTombstone,
   storedXpEvent,
 } from '../firestore/storedDocuments';
+import { habitIdOfCompletion } from '../../domain/completion';
 import type { OutboxEntry } from './outboxEntry';
 import type { DesiredRecord, LastCopy } from './deliveryPlan';
 
 type DesiredUpsert = Extract<DesiredRecord, { state: 'present' }>['write'];
 
 const ms = (iso: string) => Date.parse(iso);
-
-/** A completion's id is `<habitId>_<date>`; a date holds no `_`. */
-export function habitIdOfCompletion(completionId: string): string {
-  return completionId.slice(0, completionId.lastIndexOf('_'));
-}
 
 function tombstoneOf(snap: DocumentSnapshot) {
   return readStoredIfExists(storedTombstone, snap);

@@ -16,7 +16,8 @@ import {
   planDelivery,
   sameContent,
 } from './deliveryPlan';
-import { habitIdOfCompletion, readDesiredRecord } from './desiredRecord';
+import { habitIdOfCompletion } from '../../domain/completion';
+import { readDesiredRecord } from './desiredRecord';
 import { newOutboxEntry, type OutboxEntry, outboxEntrySchema } from './outboxEntry';
 import { touchEntry } from './touchEntry';
 

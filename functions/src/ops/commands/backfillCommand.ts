@@ -33,20 +33,47 @@ function readUids(file: string): string[] {
 
 /** The messages an operator's options stand for, validated exactly as the trigger will. */
 export function backfillMessages(options: BackfillOptions): BackfillMessage[] {
+  const kind = { force: options.force ?? false, dryRun: options.dryRun ?? false };
+  return validated(
+    addressed(options, {
+      one: (uid) => ({ type: 'user', uid, ...kind }),
+      some: (uids) => ({ type: 'users', uids, ...kind }),
+      all: () => ({ type: 'all', ...kind }),
+    }),
+  );
+}
+
+/** `ops catchup`: the same addressing, as catch-up messages (migrated users only). */
+export function catchUpMessages(options: Omit<BackfillOptions, 'force' | 'dryRun'>) {
+  return validated(
+    addressed(options, {
+      one: (uid) => ({ type: 'catchup', uid }),
+      some: (uids) => ({ type: 'catchup', uids }),
+      all: () => ({ type: 'catchup', all: true }),
+    }),
+  );
+}
+
+/** One message for --uid or --all; one per 500 users of --uids-file. */
+function addressed(
+  options: Pick<BackfillOptions, 'uid' | 'uidsFile' | 'all'>,
+  to: { one: (uid: string) => object; some: (uids: string[]) => object; all: () => object },
+): object[] {
   const chosen = [options.uid, options.uidsFile, options.all].filter((v) => v !== undefined);
   if (chosen.length !== 1) {
     throw new OpsError('choose exactly one of --uid, --uids-file and --all', EXIT.usage);
   }
-  const kind = { force: options.force ?? false, dryRun: options.dryRun ?? false };
-  const raw: unknown[] = [];
-  if (options.uid !== undefined) raw.push({ type: 'user', uid: options.uid, ...kind });
-  if (options.all) raw.push({ type: 'all', ...kind });
-  if (options.uidsFile !== undefined) {
-    const uids = readUids(options.uidsFile);
-    for (let i = 0; i < uids.length; i += MAX_UIDS_PER_MESSAGE) {
-      raw.push({ type: 'users', uids: uids.slice(i, i + MAX_UIDS_PER_MESSAGE), ...kind });
-    }
+  if (options.uid !== undefined) return [to.one(options.uid)];
+  if (options.all) return [to.all()];
+  const uids = readUids(options.uidsFile ?? '');
+  const messages: object[] = [];
+  for (let i = 0; i < uids.length; i += MAX_UIDS_PER_MESSAGE) {
+    messages.push(to.some(uids.slice(i, i + MAX_UIDS_PER_MESSAGE)));
   }
+  return messages;
+}
+
+function validated(raw: object[]): BackfillMessage[] {
   return raw.map((message) => {
     const parsed = backfillMessageSchema.safeParse(message);
     if (!parsed.success) {

@@ -1,8 +1,11 @@
 import { SingleBar } from 'cli-progress';
+import { catchUpDueBefore } from '../../domain/catchUp';
+import type { CatchUpState } from '../../domain/catchUpState';
 import { type MigrationState } from '../../domain/migrationState';
 import { MigrationStateStore } from '../../migration/migrationStateStore';
 import { type MigrationStats, migrationStats } from '../../migration/migrationStats';
 import { EXIT, type OpsContext, OpsError } from '../opsContext';
+import { formatAge } from './outboxCommand';
 import { requireKnownUser } from './userLookup';
 
 export interface StatusOptions {
@@ -50,6 +53,7 @@ async function userStatus(ctx: OpsContext, uid: string, options: StatusOptions, 
   else {
     print(userLine(uid, state));
     if (state.lastError) print(`  last error: ${state.lastError.code}: ${state.lastError.message}`);
+    if (state.catchUp) print(catchUpLine(state.catchUp));
   }
   return state;
 }
@@ -62,10 +66,35 @@ function userLine(uid: string, state: MigrationState): string {
   return `${uid}: ${state.status}, ${state.batches ?? 0} batches${counts ? ` (${counts})` : ''}`;
 }
 
+/** Where following the user's CloudKit change feed stands (domain/catchUp). */
+export function catchUpLine(catchUp: CatchUpState, now = new Date()): string {
+  const parts = [catchUp.following ? 'following' : 'not following'];
+  if (catchUp.caughtUpAt) {
+    parts.push(
+      `caught up ${catchUp.caughtUpAt} (${formatAge(Math.max(0, now.getTime() - Date.parse(catchUp.caughtUpAt)))} ago)`,
+    );
+  } else parts.push('never caught up');
+  const changes = catchUp.changes ?? 0;
+  const skipped = (catchUp.counts?.skipped ?? 0) + (catchUp.counts?.quarantined ?? 0);
+  parts.push(
+    `${changes} changes (${changes - skipped} applied, ${catchUp.echoes ?? 0} own writes seen)`,
+  );
+  if (catchUp.lagMs !== undefined && catchUp.lagMs !== null)
+    parts.push(`lag ${formatAge(catchUp.lagMs)}`);
+  if (catchUp.behind) parts.push('behind: more pages wait');
+  if (catchUp.lastError) parts.push(`last error ${catchUp.lastError.code}`);
+  return `  catch-up: ${parts.join(', ')}`;
+}
+
 /** Users per status with a bar of finished runs, and the rate records are migrating at. */
 async function overallStatus(ctx: OpsContext, options: StatusOptions, print: Print) {
   const until = deadline(options);
-  let stats = await migrationStats(ctx.db);
+  const currentStats = async () =>
+    migrationStats(
+      ctx.db,
+      catchUpDueBefore(new Date(), (await ctx.featureFlags().forUser()).values),
+    );
+  let stats = await currentStats();
   if (!options.watch) {
     if (options.json) print(JSON.stringify(stats));
     else printStats(stats, undefined, print);
@@ -84,7 +113,7 @@ async function overallStatus(ctx: OpsContext, options: StatusOptions, print: Pri
         throw new OpsError(`${inFlight(stats)} users still queued or running`, EXIT.problem);
       }
       await sleep(options.interval * 1000);
-      stats = await migrationStats(ctx.db);
+      stats = await currentStats();
       const now = { at: Date.now(), records: stats.recordsMigrated };
       const rate = Math.round(((now.records - previous.records) * 1000) / (now.at - previous.at));
       previous = now;
@@ -116,6 +145,11 @@ function printStats(stats: MigrationStats, heading: string | undefined, print: P
   print(`records migrated: ${stats.recordsMigrated}`);
   print(
     `failures: ${stats.failures.users} users failed, ${stats.failures.quarantinedRecords} records quarantined`,
+  );
+  const c = stats.catchUp;
+  print(
+    `catch-up: ${c.following} users followed, ${c.overdue} overdue (last caught up before ${c.dueBefore}), ` +
+      `${c.awaitingLink} awaiting a link; ${c.changes} changes read, ${c.applied} applied, ${c.echoes} own writes seen`,
   );
   const time = stats.migrationTimeMs;
   if (time.completedRuns > 0) {

@@ -96,9 +96,10 @@ export async function differences(world: World): Promise<string[]> {
 }
 
 /**
- * Work quiesces: faults clear, the app links once more, queued work runs out, then (until the
- * catch-up follows CloudKit's change feed by itself) a forced backfill brings the old app's later
- * writes over, and its own deliveries drain. Returns the differences left.
+ * Work quiesces: faults clear, the app links once more (which asks for a catch-up of a migrated
+ * user), queued work runs out; then, never forcing a re-copy, the run is finished if it is not
+ * and the change feed caught up, which brings the old app's later writes over, and its own
+ * deliveries drain. Returns the differences left.
  */
 export async function quiesce(world: World): Promise<string[]> {
   await world.sim('DELETE', '/__sim/faults');
@@ -107,7 +108,8 @@ export async function quiesce(world: World): Promise<string[]> {
   await world.scheduler.runToEmpty();
   let left: string[] = [];
   for (let round = 0; round < 3; round += 1) {
-    await world.backfills.request(world.uid, { force: true, dryRun: false });
+    const asked = await world.backfills.request(world.uid, { force: false, dryRun: false });
+    if (asked.kind === 'already_completed') await world.requestCatchUp('quiesce');
     await world.scheduler.runToEmpty();
     await world.afterWrite('quiesce');
     await world.scheduler.runToEmpty();

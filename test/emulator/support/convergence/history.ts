@@ -34,6 +34,8 @@ export type Step =
   | ApiStep
   | AppStep
   | { t: 'backfill'; force: boolean }
+  /** An operator's catch-up request: the old app's later writes come over by the change feed. */
+  | { t: 'catchup' }
   | { t: 'run'; rounds: number }
   /** A write on either side (or a link) while the queue runs: deliveries and pages race it. */
   | { t: 'overlap'; api: ApiStep | AppStep | { t: 'link' }; rounds: number; lagMs: number }
@@ -78,6 +80,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: apiStep, weight: 6 },
   { arbitrary: appStep, weight: 6 },
   { arbitrary: fc.record({ t: fc.constant('backfill' as const), force: fc.boolean() }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('catchup' as const) }), weight: 2 },
   {
     arbitrary: fc.record({
       t: fc.constant('run' as const),
@@ -419,6 +422,9 @@ export async function runStep(
       return appWrite(world, model, step);
     case 'backfill':
       return (await world.backfills.request(world.uid, { force: step.force, dryRun: false })).kind;
+    case 'catchup':
+      await world.requestCatchUp('operator');
+      return 'catch-up requested';
     case 'run':
       for (let i = 0; i < step.rounds; i += 1) await world.scheduler.step();
       return `ran ${step.rounds} rounds, ${world.scheduler.size} queued`;

@@ -3,6 +3,7 @@ import type { Firestore } from 'firebase-admin/firestore';
 import { FirestoreHabitRepository } from '../../../../functions/src/data/firestore/firestoreHabitRepository';
 import { tombstonedIds } from '../../../../functions/src/data/firestore/tombstones';
 import {
+  CATCH_UPS,
   LEGACY_CONVERSATIONS,
   OUTBOX_DRAINS,
   UserLeases,
@@ -22,6 +23,8 @@ import { flagDefaults } from '../../../../functions/src/flags/flagDefaults';
 import { BackfillJob } from '../../../../functions/src/migration/backfillJob';
 import { BackfillRequests } from '../../../../functions/src/migration/backfillRequests';
 import type { BackfillTasks } from '../../../../functions/src/migration/backfillTasks';
+import { CatchUpJob } from '../../../../functions/src/migration/catchUpJob';
+import type { CatchUpTasks } from '../../../../functions/src/migration/catchUpTasks';
 import { linkLegacyAccount } from '../../../../functions/src/migration/legacyLink';
 import { MigrationStateStore } from '../../../../functions/src/migration/migrationStateStore';
 import type { Telemetry } from '../../../../functions/src/telemetry/telemetryEvents';
@@ -135,6 +138,38 @@ export function buildWorld(
       throw new Error('no fan-out in this world');
     },
   };
+  const hashed = (parts: unknown[]) =>
+    createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  const catchUpTasks: CatchUpTasks = {
+    async enqueueCatchUp(task, source) {
+      scheduler.enqueue({
+        name: hashed([uid, 'catchup', source, task.requestedAt]),
+        label: `catchUp(${source})`,
+        run: async () => {
+          const outcome = await catchUp.run(task);
+          await afterWrite('catchUp');
+          return outcome;
+        },
+      });
+    },
+    async enqueueSweep() {
+      throw new Error('no catch-up sweep in this world');
+    },
+  };
+  /** A catch-up asked for now, as a link, a fallback read or an operator asks for one. */
+  const requestCatchUp = (source: string) =>
+    catchUpTasks.enqueueCatchUp({ uid, requestedAt: new Date().toISOString() }, source);
+  const catchUp: CatchUpJob = new CatchUpJob({
+    db,
+    states,
+    legacy,
+    leases: new UserLeases(db, CATCH_UPS),
+    telemetry,
+    flags: async () => flags,
+    recomputeStreaks: (u, habitIds) => dualWrite.recomputeStreaks(u, habitIds),
+    continueLater: () => requestCatchUp('continuation'),
+    settings: { lease: { leaseMs: 5_000, waitMs: 0 }, budgetMs: 3_000 },
+  });
   const delivery = new OutboxDelivery(db, legacy);
   const drain: OutboxDrain = new OutboxDrain(
     db,
@@ -190,6 +225,7 @@ export function buildWorld(
         requeueWrites: (u) => requeueOutbox(db, u, new Date()),
         states,
         backfills,
+        catchUp: () => requestCatchUp('link'),
       },
       uid,
       webAuthToken,
@@ -210,6 +246,7 @@ export function buildWorld(
     states,
     facade,
     backfills,
+    requestCatchUp,
     oldApp: new OldApp(sim, uid, random),
     afterWrite,
     link,

@@ -1,0 +1,47 @@
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { onTaskDispatched } from 'firebase-functions/v2/tasks';
+import { config, legacySecrets } from '../config';
+import * as deps from '../api/dependencies';
+import { catchUpSweepTaskSchema, catchUpTaskSchema } from '../domain/backfillMessages';
+import { logs } from '../logs';
+
+/**
+ * One user's catch-up pass (migration/catchUpJob). A pass already running for the user makes
+ * this one throw: the task queue retries it after that pass, and it then finds itself served.
+ */
+export const legacyCatchUp = onTaskDispatched(
+  { region: config.region, secrets: legacySecrets, memory: '512MiB', ...config.catchUpQueue },
+  async (request) => {
+    const parsed = catchUpTaskSchema.safeParse(request.data);
+    if (!parsed.success) {
+      logs.invalidTaskPayload('legacyCatchUp', parsed.error.issues);
+      return;
+    }
+    await deps.catchUpJob().run(parsed.data);
+  },
+);
+
+/** One page of the users to catch up (migration/catchUpSweep). */
+export const legacyCatchUpSweep = onTaskDispatched(
+  {
+    region: config.region,
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
+    rateLimits: { maxConcurrentDispatches: 2 },
+  },
+  async (request) => {
+    const parsed = catchUpSweepTaskSchema.safeParse(request.data);
+    if (!parsed.success) {
+      logs.invalidTaskPayload('legacyCatchUpSweep', parsed.error.issues);
+      return;
+    }
+    await deps.catchUpSweep().page(parsed.data);
+  },
+);
+
+/** Followed users whose last catch-up is older than `legacyCatchUpIntervalMinutes` are due. */
+export const legacyCatchUpSchedule = onSchedule(
+  { schedule: `every ${config.catchUpScheduleMinutes} minutes`, region: config.region },
+  async (event) => {
+    await deps.scheduleCatchUps(new Date(event.scheduleTime));
+  },
+);
