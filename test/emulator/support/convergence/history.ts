@@ -36,6 +36,8 @@ export type Step =
   | { t: 'backfill'; force: boolean }
   /** An operator's catch-up request: the old app's later writes come over by the change feed. */
   | { t: 'catchup' }
+  /** The first copy finishes now, so that the steps after it meet a migrated user. */
+  | { t: 'migrate' }
   | { t: 'run'; rounds: number }
   /** A write on either side (or a link) while the queue runs: deliveries and pages race it. */
   | { t: 'overlap'; api: ApiStep | AppStep | { t: 'link' }; rounds: number; lagMs: number }
@@ -81,6 +83,7 @@ export const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: appStep, weight: 6 },
   { arbitrary: fc.record({ t: fc.constant('backfill' as const), force: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('catchup' as const) }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('migrate' as const) }), weight: 1 },
   {
     arbitrary: fc.record({
       t: fc.constant('run' as const),
@@ -425,6 +428,11 @@ export async function runStep(
     case 'catchup':
       await world.requestCatchUp('operator');
       return 'catch-up requested';
+    case 'migrate': {
+      const asked = await world.backfills.request(world.uid, { force: false, dryRun: false });
+      await world.scheduler.runToEmpty();
+      return `${asked.kind}, then ${(await world.states.get(world.uid)).status}`;
+    }
     case 'run':
       for (let i = 0; i < step.rounds; i += 1) await world.scheduler.step();
       return `ran ${step.rounds} rounds, ${world.scheduler.size} queued`;
