@@ -247,6 +247,7 @@ export function buildWorld(
     facade,
     backfills,
     requestCatchUp,
+    catchUp,
     oldApp: new OldApp(sim, uid, random),
     afterWrite,
     link,
