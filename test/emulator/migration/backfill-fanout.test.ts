@@ -163,6 +163,9 @@ describe('backfill of every legacy user', () => {
     expect(after.migrationTimeMs.completedRuns).toBeGreaterThanOrEqual(2);
     expect(after.migrationTimeMs.average).toBeGreaterThan(0);
     expect(after.migrationTimeMs.p95).toBeGreaterThanOrEqual(0);
+    // Both are followed from now on; neither is due yet (the interval is an hour).
+    expect(after.catchUp.following).toBeGreaterThanOrEqual(before.catchUp.following + 2);
+    expect(after.catchUp.overdue).toBe(before.catchUp.overdue);
 
     const refused = await failureOf((await signedInUser()).call('admin-migrationStats'));
     expect(refused.code).toBe('functions/permission-denied');
@@ -174,4 +177,5 @@ interface Stats {
   recordsMigrated: number;
   failures: { users: number; quarantinedRecords: number };
   migrationTimeMs: { average: number | null; p95: number | null; completedRuns: number };
+  catchUp: { following: number; overdue: number; changes: number; applied: number };
 }

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminDb } from '../support/admin';
 import { ops } from '../support/opsCli';
-import { everyRecordType, linkedLegacyUser, putLegacyRecords } from '../support/legacyRecords';
+import {
+  everyRecordType,
+  habitRecord,
+  linkedLegacyUser,
+  putLegacyRecords,
+} from '../support/legacyRecords';
 
 async function legacyUserWithData(): Promise<string> {
   const uid = await linkedLegacyUser();
@@ -16,7 +21,7 @@ describe('the ops command line', () => {
   it('explains itself with --help', async () => {
     const run = await ops(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['backfill', 'status', 'verify', 'flags']) {
+    for (const command of ['backfill', 'catchup', 'status', 'verify', 'flags']) {
       expect(run.stdout).toContain(command);
     }
   });
@@ -30,6 +35,9 @@ describe('the ops command line', () => {
     [['verify'], /exactly one of --uid and --sample/],
     [['verify', '--sample', 'two'], /--sample.*number/s],
     [['launch'], /unknown command/],
+    [['catchup'], /exactly one of --uid, --uids-file and --all/],
+    [['catchup', '--uid', 'a', '--force'], /unknown option '--force'/],
+    [['catchup', '--uid', 'a/b'], /uid: must not contain "\/"/],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {
     const run = await ops(args);
     expect(run.code).toBe(2);
@@ -95,6 +103,32 @@ describe('the ops command line', () => {
     expect(sample.stdout).toMatch(/2 of 2 users match/);
     expect(sample.code).toBe(0);
   }, 200_000);
+
+  it('catches a migrated user up with what the old app wrote since, and shows it in status', async () => {
+    const uid = await legacyUserWithData();
+    expect((await ops(['backfill', '--uid', uid])).code).toBe(0);
+    const args = ['status', '--uid', uid, '--watch', '--interval', '0.5', '--timeout', '90'];
+    expect((await ops(args)).code).toBe(0);
+    // Later, on a device still running the old app:
+    await putLegacyRecords(uid, [habitRecord(randomUUID(), { name: 'Added on the iPad' })]);
+
+    const published = await ops(['catchup', '--uid', uid]);
+    expect(published.code).toBe(0);
+    expect(published.stdout).toContain(`"type":"catchup","uid":"${uid}"`);
+    const deadline = Date.now() + 60_000;
+    let state: { catchUp?: { counts?: Record<string, number> } } = {};
+    while (Date.now() < deadline && state.catchUp?.counts === undefined) {
+      state = JSON.parse((await ops(['status', '--uid', uid, '--json'])).stdout);
+      if (state.catchUp?.counts === undefined) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(state.catchUp?.counts).toMatchObject({ habits: 1 });
+    const shown = await ops(['status', '--uid', uid]);
+    expect(shown.stdout).toMatch(
+      /catch-up: following, caught up .* ago\), \d+ changes \(1 applied/,
+    );
+    const overall = await ops(['status']);
+    expect(overall.stdout).toMatch(/catch-up: \d+ users followed, \d+ overdue/);
+  }, 150_000);
 
   it('runs a dry run and shows its state apart', async () => {
     const uid = await legacyUserWithData();
