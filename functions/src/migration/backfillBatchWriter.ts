@@ -22,6 +22,8 @@ import {
 import { newOutboxEntry } from '../data/outbox/outboxEntry';
 import { legacyRecordName } from '../data/legacy/legacyRecords';
 import type { EntityChange } from '../data/entityChange';
+import { habitIdOfCompletion } from '../domain/completion';
+import type { Habit } from '../domain/habit';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
 import { xpForCount } from '../domain/progress';
 import {
@@ -38,6 +40,14 @@ export { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
 
 /** Record names are CloudKit's; a document id must not contain '/'. */
 export const migrationErrorId = (recordName: string) => encodeURIComponent(recordName);
+
+/** A habit's streak depends on its schedule and daily target, beside its days. */
+function countsDaysDifferently(before: Habit, after: Habit): boolean {
+  return (
+    before.targetPerDay !== after.targetPerDay ||
+    JSON.stringify(before.schedule) !== JSON.stringify(after.schedule)
+  );
+}
 
 /** The documents a page's decisions depend on, read in one round trip. */
 class PageReads {
@@ -73,6 +83,8 @@ export interface PlannedPage {
   echoes: number;
   /** CloudKit's modification time of the oldest record the page takes from CloudKit. */
   oldestChangeMs: number | undefined;
+  /** Habits whose streak the page's writes may change: their days, schedule or target changed. */
+  streaksChanged: string[];
   /** Applies the page's writes; a dry run never calls it. */
   apply(tx: Transaction): void;
 }
@@ -147,6 +159,7 @@ export async function planPage(
   const counts = emptyCounts();
   let echoes = 0;
   let oldestChangeMs: number | undefined;
+  const streaksChanged = new Set<string>();
   const writes: Write[] = [];
   let xpDelta = 0;
   let legacyXpDelta = 0;
@@ -213,7 +226,11 @@ export async function planPage(
         const ref = paths.habits.doc(entry.id);
         const existing = readStoredIfExists(storedHabit, reads.get(ref));
         const decision = decideUpsert(entry.habit, existing, dated(entry.id));
-        if (count(decision, 'habit')) writeWinner(ref, entry.habit, existing);
+        if (count(decision, 'habit')) {
+          writeWinner(ref, entry.habit, existing);
+          if (!existing || countsDaysDifferently(existing, entry.habit))
+            streaksChanged.add(entry.id);
+        }
         deliverWinner(decision, { kind: 'habit', id: entry.id });
         break;
       }
@@ -225,7 +242,10 @@ export async function planPage(
           ? { deletedAt: habitDeletion.deletedAt, final: true }
           : dated(entry.id);
         const decision = decideUpsert(entry.completion, existing, deletion);
-        if (count(decision, 'completion')) writeWinner(ref, entry.completion, existing);
+        if (count(decision, 'completion')) {
+          writeWinner(ref, entry.completion, existing);
+          streaksChanged.add(entry.habitId);
+        }
         deliverWinner(decision, { kind: 'completion', id: entry.id });
         const overlap = xpForCount(overlappingXpCount(entry.completion, existing, decision));
         const overlapRef = paths.xpEvents.doc(overlapXpEventId(entry.id));
@@ -323,6 +343,7 @@ export async function planPage(
           break;
         }
         counts.deleted += 1;
+        if (target.kind === 'completion') streaksChanged.add(habitIdOfCompletion(target.id));
         writes.push((tx) => {
           // A deleted habit's streak stays behind: every reader skips streaks of absent habits,
           // and it keeps each record at two writes (BACKFILL_BATCH_SIZE_MAX).
@@ -362,6 +383,7 @@ export async function planPage(
     counts,
     echoes,
     oldestChangeMs,
+    streaksChanged: [...streaksChanged],
     apply(tx) {
       for (const write of writes) write(tx);
       // Every reader holding the old data version must learn that the user's data changed.

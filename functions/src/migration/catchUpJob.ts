@@ -21,7 +21,7 @@ import type { Flags } from '../flags/flagDefaults';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
-import { habitsTouched, mapLegacyEntry } from './legacyToFirestoreMapper';
+import { mapLegacyEntry } from './legacyToFirestoreMapper';
 import type { MigrationStateStore } from './migrationStateStore';
 
 export type CatchUpOutcome =
@@ -166,7 +166,7 @@ export class CatchUpJob {
             counts: planned.counts,
             echoes: planned.echoes,
             oldestChangeMs: planned.oldestChangeMs,
-            habits: habitsTouched(entries),
+            habits: planned.streaksChanged,
           },
           now,
         );

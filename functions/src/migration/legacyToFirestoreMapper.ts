@@ -10,12 +10,7 @@ import {
   type LegacyStreakFields,
   type LegacyXpEventFields,
 } from '../data/legacy/legacyRecords';
-import {
-  type Completion,
-  completionId,
-  completionSchema,
-  habitIdOfCompletion,
-} from '../domain/completion';
+import { type Completion, completionId, completionSchema } from '../domain/completion';
 import { entityIdSchema, type Habit, habitSchema, type Schedule } from '../domain/habit';
 import { type Streak, streakSchema } from '../domain/streak';
 import {
@@ -71,19 +66,6 @@ export interface MappedDeletion {
 }
 
 export type MappedEntry = MappedRecord | MappingFailure | MappedDeletion;
-
-/** The habits whose streak a page of entries may change: its habits, days and streaks. */
-export function habitsTouched(entries: readonly MappedEntry[]): string[] {
-  const ids = new Set<string>();
-  for (const entry of entries) {
-    if (entry.kind === 'habit') ids.add(entry.id);
-    else if (entry.kind === 'completion' || entry.kind === 'streak') ids.add(entry.habitId);
-    else if (entry.kind === 'deleted' && entry.target?.kind === 'completion') {
-      ids.add(habitIdOfCompletion(entry.target.id));
-    }
-  }
-  return [...ids];
-}
 
 /** Raised inside this module only, so each check can stop the mapping where it fails. */
 class Rejected extends Error {}
