@@ -89,10 +89,15 @@ export class CatchUpJob {
     if (requestServed(state, task.requestedAt) && !state.catchUp?.streaksPending?.length) {
       return this.done(uid, 'served');
     }
-    const outcome = await this.deps.leases.run(uid, this.deps.settings.lease, (owner) =>
-      this.pass(uid, owner, flags),
-    );
-    return this.done(uid, outcome);
+    try {
+      const outcome = await this.deps.leases.run(uid, this.deps.settings.lease, (owner) =>
+        this.pass(uid, owner, flags),
+      );
+      return this.done(uid, outcome);
+    } catch (error) {
+      if (error instanceof LeaseBusyError) logs.catchUp(uid, 'busy');
+      throw error;
+    }
   }
 
   private async pass(uid: string, owner: string, flags: Flags): Promise<CatchUpOutcome> {
