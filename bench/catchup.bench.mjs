@@ -28,6 +28,8 @@ const { BackfillRequests } = lib('migration/backfillRequests');
 const { BackfillJob } = lib('migration/backfillJob');
 const { CatchUpJob } = lib('migration/catchUpJob');
 const { flagDefaults } = lib('flags/flagDefaults');
+const { legacyUpsert } = lib('migration/firestoreToLegacyMapper');
+const { toOperation } = lib('data/legacy/cloudkit/ckWrites');
 
 if (!process.env.FIRESTORE_EMULATOR_HOST) {
   process.stderr.write('run it with `npm run bench:catchup` (it needs the Firestore emulator)\n');
@@ -37,62 +39,53 @@ if (!process.env.FIRESTORE_EMULATOR_HOST) {
 const HABITS = 10;
 const DAYS = 1_000; // per habit: 10 habits, 10,000 days, 9,990 XP events = 20,000 records
 const API_TOKEN = 'sim-api-token';
-const str = (value) => ({ value, type: 'STRING' });
-const int = (value) => ({ value, type: 'INT64' });
-const time = (value) => ({ value, type: 'TIMESTAMP' });
-const dayBefore = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+const iso = (ms) => new Date(ms).toISOString();
+const dayBefore = (n) => iso(Date.now() - n * 86_400_000).slice(0, 10);
+
+/**
+ * Records as the old app's Core Data mirroring writes them: built by the same mapper and encoder
+ * that deliver this backend's own writes, so their format is CloudKit's by construction.
+ */
+const record = (kind, entity) => toOperation(legacyUpsert(kind, entity)).record;
 
 function habit(id, name, updatedAt) {
-  return {
-    recordName: `CD_Habit_${id}`,
-    recordType: 'CD_Habit',
-    fields: {
-      CD_entityName: str('Habit'),
-      CD_id: str(id),
-      CD_name: str(name),
-      CD_scheduleType: str('daily'),
-      CD_targetPerDay: int(1),
-      CD_archived: int(0),
-      CD_createdAt: time(Date.parse('2023-01-01T08:00:00Z')),
-      CD_updatedAt: time(updatedAt),
-      CD_version: int(1),
-    },
-  };
+  const createdAt = '2023-01-01T08:00:00.000Z';
+  const schedule = { type: 'daily' };
+  return record('habit', {
+    id,
+    name,
+    schedule,
+    targetPerDay: 1,
+    archived: false,
+    createdAt,
+    updatedAt: iso(updatedAt),
+    version: 1,
+  });
 }
 
 function day(habitId, date) {
-  const at = Date.parse(`${date}T20:00:00Z`);
-  return {
-    recordName: `CD_Completion_${habitId}_${date}`,
-    recordType: 'CD_Completion',
-    fields: {
-      CD_entityName: str('Completion'),
-      CD_id: str(`${habitId}_${date}`),
-      CD_habit: str(`CD_Habit_${habitId}`),
-      CD_date: str(date),
-      CD_count: int(1),
-      CD_completedAt: time(at),
-      CD_createdAt: time(at),
-      CD_updatedAt: time(at),
-      CD_version: int(1),
-    },
-  };
+  const at = `${date}T20:00:00.000Z`;
+  return record('completion', {
+    id: `${habitId}_${date}`,
+    habitId,
+    date,
+    count: 1,
+    completedAt: at,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
 }
 
 function xp(completionName) {
-  const id = randomUUID();
-  return {
-    recordName: `CD_XPEvent_${id}`,
-    recordType: 'CD_XPEvent',
-    fields: {
-      CD_entityName: str('XPEvent'),
-      CD_id: str(id),
-      CD_amount: int(10),
-      CD_reason: str('completion'),
-      CD_completion: str(completionName),
-      CD_occurredAt: time(Date.now()),
-    },
-  };
+  const completionId = completionName.replace(/^CD_Completion_/, '');
+  return record('xpEvent', {
+    id: randomUUID(),
+    delta: 10,
+    reason: 'completion',
+    completionId,
+    occurredAt: iso(Date.now()),
+  });
 }
 
 /** Every CloudKit request this process makes to a user's private database, counted. */

@@ -4,6 +4,7 @@
 // its own, as Core Data mirroring does: a new habit, today's completion of it and its XP. Nothing
 // tells the backend; `npm run ops -- catchup --uid <uid>` brings it over (docs/operations.md 9).
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 const SIM = 'http://127.0.0.1:4010'; // scripts/emulators.mjs runs the simulator here
 const DATABASE = `${SIM}/database/1/iCloud.com.example.habits/development/private`;
@@ -26,59 +27,44 @@ async function post(url, body) {
   return json;
 }
 
-const str = (value) => ({ value, type: 'STRING' });
-const int = (value) => ({ value, type: 'INT64' });
-const time = (value) => ({ value, type: 'TIMESTAMP' });
-const now = Date.now();
-const today = new Date(now).toISOString().slice(0, 10);
+// The records as Core Data mirroring writes them: the mapper and encoder that deliver the
+// backend's own writes produce exactly that format (npm start has built them).
+const require = createRequire(import.meta.url);
+const { legacyUpsert } = require('../functions/lib/migration/firestoreToLegacyMapper.js');
+const { toOperation } = require('../functions/lib/data/legacy/cloudkit/ckWrites.js');
+const now = new Date().toISOString();
+const today = now.slice(0, 10);
 const habitId = randomUUID();
-const habit = `CD_Habit_${habitId}`;
-const completion = `CD_Completion_${habitId}_${today}`;
-const xpEventId = randomUUID();
+const completionId = `${habitId}_${today}`;
 const records = [
-  {
-    recordName: habit,
-    recordType: 'CD_Habit',
-    fields: {
-      CD_entityName: str('Habit'),
-      CD_id: str(habitId),
-      CD_name: str('Added on the old iPad'),
-      CD_scheduleType: str('daily'),
-      CD_targetPerDay: int(1),
-      CD_archived: int(0),
-      CD_createdAt: time(now),
-      CD_updatedAt: time(now),
-      CD_version: int(1),
-    },
-  },
-  {
-    recordName: completion,
-    recordType: 'CD_Completion',
-    fields: {
-      CD_entityName: str('Completion'),
-      CD_id: str(`${habitId}_${today}`),
-      CD_habit: str(habit),
-      CD_date: str(today),
-      CD_count: int(1),
-      CD_completedAt: time(now),
-      CD_createdAt: time(now),
-      CD_updatedAt: time(now),
-      CD_version: int(1),
-    },
-  },
-  {
-    recordName: `CD_XPEvent_${xpEventId}`,
-    recordType: 'CD_XPEvent',
-    fields: {
-      CD_entityName: str('XPEvent'),
-      CD_id: str(xpEventId),
-      CD_amount: int(10),
-      CD_reason: str('completion'),
-      CD_completion: str(completion),
-      CD_occurredAt: time(now),
-    },
-  },
-];
+  legacyUpsert('habit', {
+    id: habitId,
+    name: 'Added on the old iPad',
+    schedule: { type: 'daily' },
+    targetPerDay: 1,
+    archived: false,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  }),
+  legacyUpsert('completion', {
+    id: completionId,
+    habitId,
+    date: today,
+    count: 1,
+    completedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  }),
+  legacyUpsert('xpEvent', {
+    id: randomUUID(),
+    delta: 10,
+    reason: 'completion',
+    completionId,
+    occurredAt: now,
+  }),
+].map((write) => toOperation(write).record);
 
 try {
   const { webAuthToken } = await post(`${SIM}/__sim/tokens`, { uid });

@@ -3,7 +3,7 @@ import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { config, legacySecrets } from '../config';
 import * as deps from '../api/dependencies';
 import { catchUpSweepTaskSchema, catchUpTaskSchema } from '../domain/backfillMessages';
-import { logs } from '../logs';
+import { validatedTask } from './validatedTask';
 
 /**
  * One user's catch-up pass (migration/catchUpJob). A pass already running for the user makes
@@ -11,14 +11,7 @@ import { logs } from '../logs';
  */
 export const legacyCatchUp = onTaskDispatched(
   { region: config.region, secrets: legacySecrets, memory: '512MiB', ...config.catchUpQueue },
-  async (request) => {
-    const parsed = catchUpTaskSchema.safeParse(request.data);
-    if (!parsed.success) {
-      logs.invalidTaskPayload('legacyCatchUp', parsed.error.issues);
-      return;
-    }
-    await deps.catchUpJob().run(parsed.data);
-  },
+  validatedTask('legacyCatchUp', catchUpTaskSchema, (task) => deps.catchUpJob().run(task)),
 );
 
 /** One page of the users to catch up (migration/catchUpSweep). */
@@ -28,14 +21,9 @@ export const legacyCatchUpSweep = onTaskDispatched(
     retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
     rateLimits: { maxConcurrentDispatches: 2 },
   },
-  async (request) => {
-    const parsed = catchUpSweepTaskSchema.safeParse(request.data);
-    if (!parsed.success) {
-      logs.invalidTaskPayload('legacyCatchUpSweep', parsed.error.issues);
-      return;
-    }
-    await deps.catchUpSweep().page(parsed.data);
-  },
+  validatedTask('legacyCatchUpSweep', catchUpSweepTaskSchema, (task) =>
+    deps.catchUpSweep().page(task),
+  ),
 );
 
 /** Followed users whose last catch-up is older than `legacyCatchUpIntervalMinutes` are due. */

@@ -8,6 +8,7 @@ import { firestore } from '../data/firestore/db';
 import { enqueueDrain } from '../data/outbox/deliveryQueue';
 import { sweepStaleOutbox } from '../data/outbox/outboxSweep';
 import { logs } from '../logs';
+import { validatedTask } from './validatedTask';
 
 const deliveryTaskSchema = z.object({ uid: z.string().min(1) });
 
@@ -39,13 +40,7 @@ export const legacyOutboxWritten = onDocumentWritten(
  */
 export const legacyDelivery = onTaskDispatched(
   { region: config.region, secrets: legacySecrets, ...config.legacyDeliveryQueue },
-  async (request) => {
-    const parsed = deliveryTaskSchema.safeParse(request.data);
-    if (!parsed.success) {
-      logs.invalidTaskPayload('legacyDelivery', parsed.error.issues);
-      return;
-    }
-    const { uid } = parsed.data;
+  validatedTask('legacyDelivery', deliveryTaskSchema, async ({ uid }) => {
     const recorded = deps.deliveryTelemetry();
     try {
       const report = await deps.outboxDrain(recorded.onOutcome).drain(uid);
@@ -57,7 +52,7 @@ export const legacyDelivery = onTaskDispatched(
       // Counted beside the deliveries, flushed before the task ends (work after it may not run).
       await recorded.flush();
     }
-  },
+  }),
 );
 
 /** Re-drives what the trigger or the task queue dropped: nothing committed stays undelivered. */

@@ -7,6 +7,7 @@ import { backfillTaskSchema, fanOutTaskSchema } from '../domain/backfillMessages
 import { logs } from '../logs';
 import { dispatchBackfill, parseBackfillMessage } from '../migration/backfillDispatcher';
 import { BACKFILL_TOPIC } from '../migration/backfillTopic';
+import { validatedTask } from './validatedTask';
 
 /** Worker retries: enough for a CloudKit outage of about an hour, backing off to 5 minutes. */
 const WORKER_MAX_ATTEMPTS = 20;
@@ -53,17 +54,12 @@ export const migrationBackfill = onTaskDispatched(
     // from starving the app's own traffic.
     rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 20 },
   },
-  async (request) => {
-    const parsed = backfillTaskSchema.safeParse(request.data);
-    if (!parsed.success) {
-      logs.invalidTaskPayload('migrationBackfill', parsed.error.issues);
-      return;
-    }
-    await deps.backfillJob().run(parsed.data, {
+  validatedTask('migrationBackfill', backfillTaskSchema, (task, request) =>
+    deps.backfillJob().run(task, {
       owner: request.id || `unnamed-${randomUUID()}`,
       finalAttempt: request.retryCount >= WORKER_MAX_ATTEMPTS - 1,
-    });
-  },
+    }),
+  ),
 );
 
 /** One page of the legacy user list for an `all` message (migration/backfillFanOut). */
@@ -74,12 +70,5 @@ export const migrationFanOut = onTaskDispatched(
     retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
     rateLimits: { maxConcurrentDispatches: 2 },
   },
-  async (request) => {
-    const parsed = fanOutTaskSchema.safeParse(request.data);
-    if (!parsed.success) {
-      logs.invalidTaskPayload('migrationFanOut', parsed.error.issues);
-      return;
-    }
-    await deps.backfillFanOut().page(parsed.data);
-  },
+  validatedTask('migrationFanOut', fanOutTaskSchema, (task) => deps.backfillFanOut().page(task)),
 );
