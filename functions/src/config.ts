@@ -75,7 +75,11 @@ export const config = {
    * Catch-up of a migrated user's CloudKit change feed: one pass per user, bounded in time (the
    * rest goes to a continuation task), its lease renewed per page and outliving one page's work.
    */
-  catchUp: { lease: { leaseMs: 120_000, waitMs: 0 }, budgetMs: 60_000 },
+  catchUp: { lease: { leaseMs: 180_000, waitMs: 0 }, budgetMs: 120_000 },
+  /** The catch-up function's timeout: its budget, plus one more step, fits well inside. */
+  catchUpTimeoutSeconds: 300,
+  /** Streaks recomputed per step of a pass; each reads that habit's days (docs/benchmarks.md). */
+  catchUpStreaksPerStep: 20,
   /** How often the schedule looks for users due (the interval itself is a flag). */
   catchUpScheduleMinutes: 5,
   /** Users per catch-up sweep task: each is one enqueue. */

@@ -146,8 +146,10 @@ async function recomputeStreaks(uid: string, only?: readonly string[]): Promise<
 export const catchUpTasks = cloudCatchUpTasks;
 
 /** Asks for a catch-up of a migrated user now (a link, a fallback read, a continuation). */
-export const requestCatchUp = (uid: string, source: string) =>
-  catchUpTasks.enqueueCatchUp({ uid, requestedAt: new Date().toISOString() }, source);
+export function requestCatchUp(uid: string, source: string): Promise<void> {
+  const requestedAt = new Date().toISOString();
+  return catchUpTasks.enqueueCatchUp({ uid, requestedAt }, `${source}:${requestedAt}`);
+}
 
 export const catchUpJob = lazy(
   () =>

@@ -138,20 +138,21 @@ export function startFollowing(state: MigrationState): MigrationState {
 }
 
 /**
- * A pass that could not read: without a token the user drops out of the schedule until
- * `legacy-link` asks again; any other error is recorded and the schedule tries again.
+ * A pass that could not read. Without a token, or with a sync token CloudKit refuses for good
+ * (`permanent`), the user drops out of the schedule until `legacy-link` or an operator asks again;
+ * any other error is recorded and retried.
  */
 export function catchUpFailed(
   state: MigrationState,
-  error: { code: string; message: string },
+  error: { code: string; message: string; permanent: boolean },
   now: Date,
 ): MigrationState {
   return {
     ...state,
     catchUp: {
       ...state.catchUp,
-      following: error.code === 'awaiting_link' ? false : (state.catchUp?.following ?? true),
-      lastError: { ...error, at: iso(now) },
+      following: error.permanent ? false : (state.catchUp?.following ?? true),
+      lastError: { code: error.code, message: error.message, at: iso(now) },
       updatedAt: iso(now),
     },
   };

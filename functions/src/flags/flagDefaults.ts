@@ -78,7 +78,8 @@ export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string
   legacyTimeoutMs: integerString(1, 540_000),
   legacyMaxRetries: integerString(0, 10),
   legacyCatchUpEnabled: booleanString,
-  // At least the scheduler's own period; at most a week, past which a token has expired anyway.
+  // At least the schedule's own period; at most a week: a user's web auth token (two weeks at
+  // most) would expire between two catch-ups of someone who never opens the app.
   legacyCatchUpIntervalMinutes: integerString(5, 10_080),
   debugLogging: booleanString,
 };

@@ -100,27 +100,36 @@ export class CatchUpJob {
     }
   }
 
+  /**
+   * Pages until the feed is read to its end, then the streaks those pages changed. Every step
+   * starts by renewing the lease and checking the time budget (well inside the function's
+   * timeout), so a long feed or many streaks go on in a continuation, never in a killed task.
+   */
   private async pass(uid: string, owner: string, flags: Flags): Promise<CatchUpOutcome> {
     const started = this.clock().getTime();
     const dualWrite = flags.dualWriteEnabled && !flags.forceMigrationComplete;
+    let caughtUp = false;
     for (;;) {
-      // Renewed per page: a pass that outlived its lease must not go on beside another.
+      // Renewed per step: a pass that outlived its lease must not go on beside another.
       if (!(await this.deps.leases.acquire(uid, owner, this.deps.settings.lease.leaseMs))) {
         throw new LeaseBusyError('catchUps');
       }
       const state = await this.deps.states.get(uid);
       const refusal = catchUpRefusal(state);
       if (refusal) return refusal;
-      await this.recomputePendingStreaks(uid, state);
       if (this.clock().getTime() - started > this.deps.settings.budgetMs) {
         await this.deps.continueLater(uid);
         return 'continued';
       }
-      const outcome = await this.page(uid, positionOf(state), flags.backfillBatchSize, dualWrite);
-      if (outcome !== 'more') {
-        if (outcome === 'caught_up') await this.recomputePendingStreaks(uid);
-        return outcome;
+      if ((state.catchUp?.streaksPending ?? []).length > 0) {
+        await this.recomputeSomeStreaks(uid, state);
+        continue;
       }
+      if (caughtUp) return 'caught_up';
+      const outcome = await this.page(uid, positionOf(state), flags.backfillBatchSize, dualWrite);
+      if (outcome === 'caught_up') caughtUp = true;
+      // 'moved': another pass committed from this cursor meanwhile; go on from where it left.
+      else if (outcome !== 'more' && outcome !== 'moved') return outcome;
     }
   }
 
@@ -130,7 +139,7 @@ export class CatchUpJob {
     from: FeedPosition,
     limit: number,
     dualWrite: boolean,
-  ): Promise<CatchUpOutcome | 'more'> {
+  ): Promise<CatchUpOutcome | 'more' | 'moved'> {
     const readAt = this.clock();
     let page;
     try {
@@ -139,7 +148,9 @@ export class CatchUpJob {
       return this.failed(uid, error);
     }
     if (isAwaitingLink(page)) {
-      await this.record(uid, (s) => catchUpFailed(s, awaitingLinkError, this.clock()));
+      await this.record(uid, (s) =>
+        catchUpFailed(s, { ...awaitingLinkError, permanent: true }, this.clock()),
+      );
       await this.deps.telemetry.record('catchUp', 'awaiting_link', { uid });
       return 'awaiting_link';
     }
@@ -148,7 +159,9 @@ export class CatchUpJob {
     const committed = await this.deps.db.runTransaction(
       async (tx) => {
         const current = await this.deps.states.read(tx, uid, false);
-        if (!stillAt(current, from)) return undefined;
+        if (!stillAt(current, from)) {
+          return catchUpRefusal(current) || current.runId !== from.runId ? 'superseded' : 'moved';
+        }
         const now = this.clock();
         const planned = await planPage(
           paths,
@@ -180,7 +193,7 @@ export class CatchUpJob {
       },
       { maxAttempts: config.transactionMaxAttempts },
     );
-    if (!committed) return 'superseded';
+    if (committed === 'superseded' || committed === 'moved') return committed;
     logs.catchUpPage(uid, entries.length, committed.echoes, page.moreComing);
     const { telemetry } = this.deps;
     const applied = entries.length - committed.counts.skipped - committed.counts.quarantined;
@@ -197,24 +210,24 @@ export class CatchUpJob {
   }
 
   /**
-   * Streaks of the habits committed pages changed, recorded with those pages: a pass that died
-   * before recomputing them leaves them for the next one.
+   * Streaks of habits committed pages changed, recorded with those pages (a pass that died before
+   * recomputing them leaves them to the next), a few at a time. They are cleared only if no page
+   * committed meanwhile: a page that changed one of them again needs it recomputed again.
    */
-  private async recomputePendingStreaks(uid: string, known?: MigrationState): Promise<void> {
-    const state = known ?? (await this.deps.states.get(uid));
-    const pending = state.catchUp?.streaksPending ?? [];
-    if (pending.length === 0) return;
-    await this.deps.recomputeStreaks(uid, pending);
-    await this.record(uid, (s) => streaksRecomputed(s, pending));
+  private async recomputeSomeStreaks(uid: string, state: MigrationState): Promise<void> {
+    const some = (state.catchUp?.streaksPending ?? []).slice(0, config.catchUpStreaksPerStep);
+    await this.deps.recomputeStreaks(uid, some);
+    const from = positionOf(state);
+    await this.record(uid, (s) => (stillAt(s, from) ? streaksRecomputed(s, some) : s));
   }
 
   /** Retryable errors are recorded and rethrown (the task retries); the rest end the pass. */
   private async failed(uid: string, error: unknown): Promise<CatchUpOutcome> {
     const code = String((error as { code?: unknown }).code ?? 'unknown');
     const message = error instanceof Error ? error.message : String(error);
-    await this.record(uid, (s) => catchUpFailed(s, { code, message }, this.clock()));
-    await this.deps.telemetry.record('catchUp', 'failed', { uid, errorCode: code });
     const permanent = error instanceof LegacyStoreError && !error.retryable;
+    await this.record(uid, (s) => catchUpFailed(s, { code, message, permanent }, this.clock()));
+    await this.deps.telemetry.record('catchUp', 'failed', { uid, errorCode: code });
     logs.catchUpFailed(uid, code, !permanent);
     if (!permanent) throw error;
     return 'failed';

@@ -35,10 +35,13 @@ export class CatchUpSweep {
       const uid = doc.ref.parent.parent?.id;
       // `all` matches dry-run states too: only the real one names a user to follow.
       if (!uid || doc.id !== STATE_DOC) continue;
-      await this.tasks.enqueueCatchUp(
-        { uid, requestedAt: task.dueBefore },
-        `sweep:${task.sweepId}`,
-      );
+      // The schedule asks once per last catch-up: while a user's catch-up retries (CloudKit
+      // down), later ticks find the same key and add nothing.
+      const key =
+        task.scope === 'due'
+          ? `due:${String(doc.get('catchUp.caughtUpAt'))}`
+          : `sweep:${task.sweepId}`;
+      await this.tasks.enqueueCatchUp({ uid, requestedAt: task.dueBefore }, key);
       requested += 1;
     }
     const last = snap.docs.at(-1);

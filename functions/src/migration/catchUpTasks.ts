@@ -7,16 +7,18 @@ export const CATCH_UP_SWEEP_FUNCTION = 'legacyCatchUpSweep';
 /** Where catch-ups are handed to Cloud Tasks; an interface so tests can schedule them adversarially. */
 export interface CatchUpTasks {
   /**
-   * `source` names who asked (a Pub/Sub message id, a schedule tick, a link): with the time it
-   * asked, it names the task, so a redelivered message or retried trigger enqueues it once.
+   * `key` names the request with the user: a Pub/Sub message id, the schedule's view of the user
+   * (their `caughtUpAt`), a link and its time. The same key enqueues once, so a redelivered
+   * message, a retried sweep page or the next schedule tick for a user whose catch-up is still
+   * retrying adds no task.
    */
-  enqueueCatchUp(task: CatchUpTask, source: string): Promise<void>;
+  enqueueCatchUp(task: CatchUpTask, key: string): Promise<void>;
   enqueueSweep(task: CatchUpSweepTask): Promise<void>;
 }
 
 export const cloudCatchUpTasks: CatchUpTasks = {
-  async enqueueCatchUp(task, source) {
-    await enqueueTask(CATCH_UP_FUNCTION, task, ['catchup', task.uid, source, task.requestedAt]);
+  async enqueueCatchUp(task, key) {
+    await enqueueTask(CATCH_UP_FUNCTION, task, ['catchup', task.uid, key]);
   },
   async enqueueSweep(task) {
     await enqueueTask(CATCH_UP_SWEEP_FUNCTION, task, [

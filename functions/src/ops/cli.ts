@@ -18,6 +18,12 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function instant(value: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('expected an ISO time');
+  return at;
+}
+
 function positiveInteger(value: string): number {
   const n = positiveNumber(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number');
@@ -97,6 +103,12 @@ export function buildProgram(): Command {
       new Option('--timeout <seconds>', 'stop watching (exit 1)').argParser(positiveNumber),
     )
     .option('--json', 'machine-readable output')
+    .addOption(
+      new Option(
+        '--caught-up-before <time>',
+        'count as overdue the followed users not caught up since this ISO time (cutover check)',
+      ).argParser(instant),
+    )
     .action(async (options) => {
       await withContext(program, ['firestore'], (ctx) => status(ctx, options, print));
     });

@@ -10,7 +10,13 @@ import { validatedTask } from './validatedTask';
  * this one throw: the task queue retries it after that pass, and it then finds itself served.
  */
 export const legacyCatchUp = onTaskDispatched(
-  { region: config.region, secrets: legacySecrets, memory: '512MiB', ...config.catchUpQueue },
+  {
+    region: config.region,
+    secrets: legacySecrets,
+    memory: '512MiB',
+    timeoutSeconds: config.catchUpTimeoutSeconds,
+    ...config.catchUpQueue,
+  },
   validatedTask('legacyCatchUp', catchUpTaskSchema, (task) => deps.catchUpJob().run(task)),
 );
 

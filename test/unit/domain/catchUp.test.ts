@@ -176,7 +176,11 @@ describe('afterCatchUpPage: cursor and statistics advance together', () => {
   });
 
   it('clears a previous error and follows a user the schedule had dropped', () => {
-    const dropped = catchUpFailed(migrated, { code: 'awaiting_link', message: 'no token' }, at(5));
+    const dropped = catchUpFailed(
+      migrated,
+      { code: 'awaiting_link', message: 'no token', permanent: true },
+      at(5),
+    );
     expect(dropped.catchUp).toMatchObject({ following: false });
 
     const next = afterCatchUpPage(dropped, page(), NOW);
@@ -186,7 +190,11 @@ describe('afterCatchUpPage: cursor and statistics advance together', () => {
 
 describe('catchUpFailed', () => {
   it('without a token the user leaves the schedule until legacy-link asks again', () => {
-    const next = catchUpFailed(migrated, { code: 'awaiting_link', message: 'm' }, NOW);
+    const next = catchUpFailed(
+      migrated,
+      { code: 'awaiting_link', message: 'm', permanent: true },
+      NOW,
+    );
     expect(next.catchUp).toMatchObject({
       following: false,
       lastError: { code: 'awaiting_link', message: 'm', at: NOW.toISOString() },
@@ -194,8 +202,21 @@ describe('catchUpFailed', () => {
     expect(next.cursor).toBe(migrated.cursor);
   });
 
-  it('any other error is recorded and the schedule tries again', () => {
-    const next = catchUpFailed(migrated, { code: 'THROTTLED', message: 'm' }, NOW);
+  it('a sync token CloudKit refuses for good takes the user off the schedule too', () => {
+    const next = catchUpFailed(
+      migrated,
+      { code: 'BAD_REQUEST', message: 'm', permanent: true },
+      NOW,
+    );
+    expect(next.catchUp).toMatchObject({ following: false, lastError: { code: 'BAD_REQUEST' } });
+  });
+
+  it('a retryable error is recorded and the user stays followed', () => {
+    const next = catchUpFailed(
+      migrated,
+      { code: 'THROTTLED', message: 'm', permanent: false },
+      NOW,
+    );
     expect(next.catchUp).toMatchObject({ following: true, lastError: { code: 'THROTTLED' } });
   });
 });

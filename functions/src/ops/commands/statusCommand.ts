@@ -17,6 +17,8 @@ export interface StatusOptions {
   /** Give up watching after this many seconds (exit 1). */
   timeout?: number;
   json?: boolean;
+  /** Count as overdue the followed users not caught up since this instant (a cutover check). */
+  caughtUpBefore?: Date;
 }
 
 type Print = (line: string) => void;
@@ -92,7 +94,8 @@ async function overallStatus(ctx: OpsContext, options: StatusOptions, print: Pri
   const currentStats = async () =>
     migrationStats(
       ctx.db,
-      catchUpDueBefore(new Date(), (await ctx.featureFlags().forUser()).values),
+      options.caughtUpBefore ??
+        catchUpDueBefore(new Date(), (await ctx.featureFlags().forUser()).values),
     );
   let stats = await currentStats();
   if (!options.watch) {

@@ -141,10 +141,10 @@ export function buildWorld(
   const hashed = (parts: unknown[]) =>
     createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   const catchUpTasks: CatchUpTasks = {
-    async enqueueCatchUp(task, source) {
+    async enqueueCatchUp(task, key) {
       scheduler.enqueue({
-        name: hashed([uid, 'catchup', source, task.requestedAt]),
-        label: `catchUp(${source})`,
+        name: hashed([uid, 'catchup', key]),
+        label: `catchUp(${key})`,
         run: async () => {
           const outcome = await catchUp.run(task);
           await afterWrite('catchUp');
@@ -157,8 +157,10 @@ export function buildWorld(
     },
   };
   /** A catch-up asked for now, as a link, a fallback read or an operator asks for one. */
-  const requestCatchUp = (source: string) =>
-    catchUpTasks.enqueueCatchUp({ uid, requestedAt: new Date().toISOString() }, source);
+  const requestCatchUp = (source: string) => {
+    const requestedAt = new Date().toISOString();
+    return catchUpTasks.enqueueCatchUp({ uid, requestedAt }, `${source}:${requestedAt}`);
+  };
   const catchUp: CatchUpJob = new CatchUpJob({
     db,
     states,
