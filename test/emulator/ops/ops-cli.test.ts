@@ -36,6 +36,7 @@ describe('the ops command line', () => {
     [['verify', '--sample', 'two'], /--sample.*number/s],
     [['launch'], /unknown command/],
     [['catchup'], /exactly one of --uid, --uids-file and --all/],
+    [['status', '--caught-up-before', 'yesterday'], /expected an ISO time/],
     [['catchup', '--uid', 'a', '--force'], /unknown option '--force'/],
     [['catchup', '--uid', 'a/b'], /uid: must not contain "\/"/],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {
@@ -128,6 +129,11 @@ describe('the ops command line', () => {
     );
     const overall = await ops(['status']);
     expect(overall.stdout).toMatch(/catch-up: \d+ users followed, \d+ overdue/);
+    // The cutover check: against a time after every catch-up, every followed user is overdue.
+    const cutover = await ops(['status', '--caught-up-before', '2999-01-01T00:00:00Z']);
+    expect(cutover.stdout).toMatch(
+      /catch-up: (\d+) users followed, \1 overdue \(last caught up before 2999-01-01T00:00:00.000Z\)/,
+    );
   }, 150_000);
 
   it('runs a dry run and shows its state apart', async () => {
