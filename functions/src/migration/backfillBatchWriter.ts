@@ -111,6 +111,11 @@ export async function planPage(
     now: string;
     /** Dual-write is on: what CloudKit must be told (corrections, kept copies) goes to the outbox. */
     dualWrite: boolean;
+    /**
+     * Skip records whose change tag is the one this backend's last delivery got back (a catch-up
+     * following the feed). A first copy or a forced re-copy reads them as any record.
+     */
+    skipOwnWrites?: boolean;
   },
   read: (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
 ): Promise<PlannedPage> {
@@ -118,7 +123,9 @@ export async function planPage(
   const tomb = (id: string) => paths.tombstones.doc(id);
   const copyOf = (source: LegacySource) => paths.legacyCopies.doc(source.recordName);
   for (const entry of entries) {
-    if ('source' in entry && entry.source) reads.want(copyOf(entry.source));
+    if (context.skipOwnWrites && 'source' in entry && entry.source) {
+      reads.want(copyOf(entry.source));
+    }
     switch (entry.kind) {
       case 'habit':
         reads.want(paths.habits.doc(entry.id));
@@ -211,8 +218,8 @@ export async function planPage(
     if (source) {
       // The change tag this backend's last write to the record got back: the record is ours,
       // already in Firestore as it was or newer. Deliveries take it from here.
-      const copy = reads.get(copyOf(source));
-      if (copy.exists && copy.get('recordChangeTag') === source.recordChangeTag) {
+      const copy = context.skipOwnWrites ? reads.get(copyOf(source)) : undefined;
+      if (copy?.exists && copy.get('recordChangeTag') === source.recordChangeTag) {
         echoes += 1;
         counts.skipped += 1;
         continue;

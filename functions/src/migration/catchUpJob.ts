@@ -171,6 +171,7 @@ export class CatchUpJob {
             deletionsSince: deletionsSince(current),
             now: now.toISOString(),
             dualWrite,
+            skipOwnWrites: true,
           },
           (refs) => tx.getAll(...refs),
         );

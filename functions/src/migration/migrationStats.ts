@@ -63,18 +63,16 @@ export async function migrationStats(
 async function catchUpStats(db: Firestore, dueBefore: string): Promise<CatchUpStats> {
   const followed = db.collectionGroup('meta').where('catchUp.following', '==', true);
   const count = async (query: Query) => (await query.count().get()).data().count;
-  const [totals, overdue, awaitingLink] = await Promise.all([
+  // Counted apart from the sums: an aggregation that sums a field leaves out the documents that
+  // lack it (as a user followed but never caught up since the first copy).
+  const [following, totals, overdue, awaitingLink] = await Promise.all([
+    count(followed),
     followed
       .aggregate({
-        following: AggregateField.count(),
         changes: AggregateField.sum('catchUp.changes'),
         echoes: AggregateField.sum('catchUp.echoes'),
-        ...Object.fromEntries(
-          ['skipped', 'quarantined'].map((key) => [
-            key,
-            AggregateField.sum(`catchUp.counts.${key}`),
-          ]),
-        ),
+        skipped: AggregateField.sum('catchUp.counts.skipped'),
+        quarantined: AggregateField.sum('catchUp.counts.quarantined'),
       })
       .get(),
     count(dueForCatchUp(db, dueBefore)),
@@ -83,7 +81,7 @@ async function catchUpStats(db: Firestore, dueBefore: string): Promise<CatchUpSt
   const sum = totals.data() as Record<string, number | null>;
   const changes = Number(sum.changes ?? 0);
   return {
-    following: Number(sum.following ?? 0),
+    following,
     overdue,
     dueBefore,
     awaitingLink,

@@ -181,6 +181,26 @@ const expected = (error: unknown) => error instanceof DomainError;
 /** CloudKit down during a fallback read: the app gets a retryable error, never wrong data. */
 const unavailable = (error: unknown) => error instanceof LegacyStoreError && error.retryable;
 
+/**
+ * Runs an API deletion and says when it deleted, or undefined when it was the harmless repeat of
+ * one already made (the API answers both alike): a repeat is no new edit for the conflict rule.
+ */
+async function deletion(
+  world: World,
+  collection: 'habits' | 'completions',
+  id: string,
+  call: () => Promise<unknown>,
+): Promise<number | undefined> {
+  const user = world.db.collection('users').doc(world.uid);
+  const since = new Date().toISOString();
+  const existed = (await user.collection(collection).doc(id).get()).exists;
+  await call();
+  const tombstone = await user.collection('tombstones').doc(id).get();
+  const deletedAt = tombstone.get('deletedAt') as string | undefined;
+  if (deletedAt && deletedAt >= since) return Date.parse(deletedAt);
+  return existed ? Date.now() : undefined;
+}
+
 /** One API step through the facade, as the callables call it; refusals are answers, not faults. */
 async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep): Promise<string> {
   const { facade, uid } = world;
@@ -217,9 +237,9 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
         return 'renamed';
       }
       case 'apiDelete': {
-        await facade.deleteHabit(uid, id);
-        const deletedAt = Date.now();
-        model.told(id, { op: 'delete', at: deletedAt });
+        const deleted = await deletion(world, 'habits', id, () => facade.deleteHabit(uid, id));
+        if (deleted === undefined) return 'already deleted: no edit';
+        model.told(id, { op: 'delete', at: deleted });
         model.habitsEverDeleted.add(id);
         return 'deleted';
       }
@@ -239,9 +259,12 @@ async function apiWrite(world: World, model: ReadYourWritesModel, step: ApiStep)
       }
       case 'apiUnlog': {
         const date = dayOf(step.day);
-        await facade.deleteCompletion(uid, completionDeleteSchema.parse({ habitId: id, date }));
-        const deletedAt = Date.now();
-        model.told(`${id}_${date}`, { op: 'delete', at: deletedAt });
+        const cid = `${id}_${date}`;
+        const deleted = await deletion(world, 'completions', cid, () =>
+          facade.deleteCompletion(uid, completionDeleteSchema.parse({ habitId: id, date })),
+        );
+        if (deleted === undefined) return 'already deleted: no edit';
+        model.told(cid, { op: 'delete', at: deleted });
         return 'unlogged';
       }
     }
