@@ -27,10 +27,15 @@ export async function linkLegacyAccount(
   uid: string,
   webAuthToken: string,
 ): Promise<'linked' | 'refused'> {
+  const previous = await deps.tokens.get(uid);
   await deps.tokens.link(uid, webAuthToken);
   try {
     const probe = await deps.legacy.readChanges(uid, null, 1);
-    if (isAwaitingLink(probe)) return 'refused';
+    if (isAwaitingLink(probe)) {
+      // A refused input changes nothing: the token held before (still good, perhaps) comes back.
+      if (previous !== undefined) await deps.tokens.restore(uid, webAuthToken, previous);
+      return 'refused';
+    }
   } catch (error) {
     if (!(error instanceof LegacyStoreError) || !error.retryable) throw error;
     logs.legacyLinkUnverified(uid, error.code);

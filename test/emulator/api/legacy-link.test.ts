@@ -23,6 +23,22 @@ describe('legacy-link', () => {
     expect((await docData(`legacyLinks/${user.uid}`))?.sealedToken ?? null).toBeNull();
   });
 
+  it('a token CloudKit refuses changes nothing: the token that worked stays held', async () => {
+    const user = await signedInUser();
+    const token = await legacyUserWithToken(user.uid);
+    expect(await user.call('legacy-link', { webAuthToken: token })).toEqual({ linked: true });
+    const held = await docData(`legacyLinks/${user.uid}`);
+
+    const failure = await failureOf(
+      user.call('legacy-link', { webAuthToken: 'a-token-cloudkit-never-issued' }),
+    );
+    expect(failure.code).toBe('functions/failed-precondition');
+    const after = await docData(`legacyLinks/${user.uid}`);
+    expect(after?.tokenDigest).toBe(held?.tokenDigest);
+    // Still good: linking it again is accepted.
+    expect(await user.call('legacy-link', { webAuthToken: token })).toEqual({ linked: true });
+  });
+
   it('rejects an empty token with the field path', async () => {
     const user = await signedInUser();
     const failure = await failureOf(user.call('legacy-link', { webAuthToken: '  ' }));

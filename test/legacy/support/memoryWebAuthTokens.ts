@@ -26,6 +26,13 @@ export class MemoryWebAuthTokenStore implements WebAuthTokenStore {
     return true;
   }
 
+  async restore(uid: string, refused: string, previous: string): Promise<boolean> {
+    const held = this.tokens.get(uid);
+    if (held !== undefined && held !== refused) return false;
+    this.tokens.set(uid, previous);
+    return true;
+  }
+
   async invalidate(uid: string, sent: string): Promise<boolean> {
     if (this.tokens.get(uid) !== sent) return false;
     this.tokens.delete(uid);

@@ -59,11 +59,22 @@ export class FirestoreWebAuthTokenStore implements WebAuthTokenStore {
     }));
   }
 
-  private swap(uid: string, sent: string, next: () => Record<string, unknown>): Promise<boolean> {
+  restore(uid: string, refused: string, previous: string): Promise<boolean> {
+    return this.swap(uid, refused, () => this.sealed(uid, previous), { orNone: true });
+  }
+
+  private swap(
+    uid: string,
+    sent: string,
+    next: () => Record<string, unknown>,
+    { orNone = false } = {},
+  ): Promise<boolean> {
     const ref = this.doc(uid);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
-      if (snap.get('tokenDigest') !== tokenDigest(uid, sent)) return false;
+      const held = (snap.get('tokenDigest') as string | null | undefined) ?? null;
+      const none = orNone && held === null;
+      if (!none && held !== tokenDigest(uid, sent)) return false;
       tx.set(ref, next(), { merge: true });
       return true;
     });

@@ -15,4 +15,9 @@ export interface WebAuthTokenStore {
   rotate(uid: string, sent: string, next: string): Promise<boolean>;
   /** `sent` was refused (expired, revoked, spent): forgotten if it is still the one held. */
   invalidate(uid: string, sent: string): Promise<boolean>;
+  /**
+   * A token the app handed over was refused: `previous` is held again, if what is held is still
+   * `refused` or nothing (the refusal forgot it), not a token linked or rotated since.
+   */
+  restore(uid: string, refused: string, previous: string): Promise<boolean>;
 }
