@@ -153,7 +153,9 @@ export async function planPage(
         reads.want(tomb(entry.habitId));
         break;
       case 'deleted':
-        if (entry.target?.kind === 'habit') reads.want(paths.habits.doc(entry.target.id));
+        if (entry.target?.kind === 'habit' || entry.target?.kind === 'streak') {
+          reads.want(paths.habits.doc(entry.target.id));
+        }
         if (entry.target?.kind === 'completion') {
           reads.want(paths.completions.doc(entry.target.id));
         }
@@ -167,6 +169,9 @@ export async function planPage(
   let echoes = 0;
   let oldestChangeMs: number | undefined;
   const streaksChanged = new Set<string>();
+  /** Streak records the old app deleted while Firestore keeps their habit, and habits it deletes. */
+  const streaksToRestore = new Set<string>();
+  const habitsDeleted = new Set<string>();
   const writes: Write[] = [];
   let xpDelta = 0;
   let legacyXpDelta = 0;
@@ -328,6 +333,16 @@ export async function planPage(
       }
       case 'deleted': {
         const target = entry.target;
+        if (target?.kind === 'streak') {
+          // The old app deleted a habit with its streak, but Firestore keeps the habit (edited
+          // here since): CloudKit gets its streak back along with it.
+          const undelivered = reads.exists(paths.legacyOutbox.doc(entry.recordName));
+          if (reads.exists(paths.habits.doc(target.id)) && !undelivered) {
+            streaksToRestore.add(target.id);
+          }
+          counts.skipped += 1;
+          break;
+        }
         const ref =
           target?.kind === 'habit'
             ? paths.habits.doc(target.id)
@@ -351,6 +366,7 @@ export async function planPage(
         }
         counts.deleted += 1;
         if (target.kind === 'completion') streaksChanged.add(habitIdOfCompletion(target.id));
+        else habitsDeleted.add(target.id);
         writes.push((tx) => {
           // A deleted habit's streak stays behind: every reader skips streaks of absent habits,
           // and it keeps each record at two writes (BACKFILL_BATCH_SIZE_MAX).
@@ -375,6 +391,10 @@ export async function planPage(
         );
         break;
     }
+  }
+
+  for (const habitId of streaksToRestore) {
+    if (!habitsDeleted.has(habitId)) deliver({ kind: 'streak', id: habitId });
   }
 
   if (xpDelta !== 0 || legacyXpDelta !== 0) {

@@ -157,6 +157,21 @@ describe('catch-up under concurrency', () => {
     expect(await quiesce(w)).toEqual([]);
   });
 
+  it('a habit the old app deleted, edited in the new app since, comes back with its streak on both sides', async () => {
+    const w = await migratedWorld(11);
+    expect((await w.oldApp.records()).has('CD_Streak_h1')).toBe(true);
+    await w.oldApp.deleteHabit('h1'); // Core Data cascades: the habit and its streak record go
+    await rename(w, 'h1', 'Kept by the new app'); // later, and not delivered yet
+    await w.requestCatchUp('operator');
+    await w.afterWrite('rename');
+    await w.scheduler.runToEmpty();
+
+    const records = await w.oldApp.records();
+    expect(records.get('CD_Habit_h1')?.fields.CD_name?.value).toBe('Kept by the new app');
+    expect(records.has('CD_Streak_h1')).toBe(true);
+    expect(await differences(w)).toEqual([]);
+  });
+
   it("this backend's own deliveries come back through the feed and are skipped, not applied", async () => {
     const w = await migratedWorld(8);
     await rename(w, 'h1', 'Renamed in the new app');
