@@ -16,7 +16,7 @@ import {
   streaksRecomputed,
 } from '../domain/catchUp';
 import type { CatchUpTask } from '../domain/backfillMessages';
-import type { MigrationState } from '../domain/migrationState';
+import { type MigrationState, migratedCount } from '../domain/migrationState';
 import type { Flags } from '../flags/flagDefaults';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
@@ -197,7 +197,7 @@ export class CatchUpJob {
     if (committed === 'superseded' || committed === 'moved') return committed;
     logs.catchUpPage(uid, entries.length, committed.echoes, page.moreComing);
     const { telemetry } = this.deps;
-    const applied = entries.length - committed.counts.skipped - committed.counts.quarantined;
+    const applied = migratedCount(committed.counts);
     if (applied > 0) await telemetry.record('catchUp', 'applied', { uid, count: applied });
     if (committed.echoes > 0) {
       await telemetry.record('catchUp', 'echo', { uid, count: committed.echoes });

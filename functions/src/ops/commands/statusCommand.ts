@@ -1,7 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { catchUpDueBefore } from '../../domain/catchUp';
 import type { CatchUpState } from '../../domain/catchUpState';
-import { type MigrationState } from '../../domain/migrationState';
+import { type MigrationState, migratedCount } from '../../domain/migrationState';
 import { MigrationStateStore } from '../../migration/migrationStateStore';
 import { type MigrationStats, migrationStats } from '../../migration/migrationStats';
 import { EXIT, type OpsContext, OpsError } from '../opsContext';
@@ -77,9 +77,8 @@ export function catchUpLine(catchUp: CatchUpState, now = new Date()): string {
     );
   } else parts.push('never caught up');
   const changes = catchUp.changes ?? 0;
-  const skipped = (catchUp.counts?.skipped ?? 0) + (catchUp.counts?.quarantined ?? 0);
   parts.push(
-    `${changes} changes (${changes - skipped} applied, ${catchUp.echoes ?? 0} own writes seen)`,
+    `${changes} changes (${migratedCount(catchUp.counts ?? {})} applied, ${catchUp.echoes ?? 0} own writes seen)`,
   );
   if (catchUp.lagMs !== undefined && catchUp.lagMs !== null)
     parts.push(`lag ${formatAge(catchUp.lagMs)}`);
