@@ -1,4 +1,4 @@
-import { defineInt, defineSecret, defineString } from 'firebase-functions/params';
+import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
 
 /**
  * Everything the functions are configured with, built in one place. Nothing else reads the
@@ -24,6 +24,10 @@ const params = {
     default: '',
     description: 'Empty: flags from Remote Config. A path: that template file (emulators, tests)',
   }),
+  telemetryFlushEachCall: defineBoolean('TELEMETRY_FLUSH_EACH_CALL', {
+    default: false,
+    description: 'Callables await their telemetry flush (emulators: counters read back at once)',
+  }),
   flagCacheTtlSeconds: defineInt('FLAG_CACHE_TTL_SECONDS', {
     default: 60,
     description: 'How long an instance trusts its flags: the delay before an override bites',
@@ -44,6 +48,22 @@ export const config = {
   region: 'us-central1',
   /** Completions of one user contend on meta/progress and meta/sync: allow more retries than the default 5. */
   transactionMaxAttempts: 15,
+  /**
+   * Work a habit write leaves for the background (data/habitWork): a deleted habit's days go in
+   * pages of `purgePageSize` completions (each with its outbox entry: 2 writes per completion);
+   * a task stops after `budgetMs` and leaves the rest to its continuation, well inside its
+   * `timeoutSeconds`. A request pending `staleAfterMs` lost its task: the sweep drives it again.
+   */
+  habitWork: {
+    purgePageSize: 200,
+    budgetMs: 60_000,
+    timeoutSeconds: 300,
+    sweepMinutes: 10,
+    staleAfterMs: 10 * 60_000,
+    sweepLimit: 500,
+  },
+  /** A streak recount that raced API writes on every attempt leaves it to its task's retry. */
+  streakRecountAttempts: 5,
   /** Local days after the user's today that a completion may carry, for travellers ahead of their home zone. */
   completionFutureDaysAllowed: 1,
   /** Local defaults of the flags `legacyTimeoutMs` and `legacyMaxRetries` (flags/flagDefaults.ts). */
@@ -59,6 +79,16 @@ export const config = {
    * 1,000 stay well inside a 256 MiB instance.
    */
   snapshotCacheEntries: 1_000,
+  /**
+   * Reads that fall back to CloudKit for a user not migrated yet. One request reads at most
+   * `maxPages` change-feed pages of `pageSize` (CloudKit's largest), so its cost never grows with
+   * the user's history; a user with more is told the answer is partial, and the read asks for their
+   * backfill. What was read is kept per instance for `cacheTtlMs`, long enough for the burst of
+   * reads an app launch makes, short enough that a write on the old app shows within a minute. An
+   * entry holds up to `maxPages * pageSize` records (about 200 KB), so `cacheEntries` of them stay
+   * around 50 MB.
+   */
+  legacyFallbackRead: { pageSize: 200, maxPages: 2, cacheTtlMs: 60_000, cacheEntries: 250 },
   /** Legacy users per fan-out task: each is one small transaction and one enqueue. */
   fanOutPageSize: 100,
   /**
@@ -85,6 +115,17 @@ export const config = {
   /** Users per catch-up sweep task: each is one enqueue. */
   catchUpSweepPageSize: 200,
   /**
+   * Migration statistics' counter shards (ops/migrationStats/shards/{n}), one written per state
+   * change. State writes peak near 3 per backfill batch at 20 batches/s plus 20 catch-ups/s
+   * (about 80/s): 64 shards keep each near the 1 write/s a document sustains, and reading the
+   * statistics costs 64 reads whatever the number of users.
+   */
+  migrationStatsShards: 64,
+  /** `overdue` is a count() capped here (one billed read): above it, "at least" this many. */
+  migrationStatsOverdueCap: 1_000,
+  /** States per page when `ops stats --rebuild` recounts the counters. */
+  migrationStatsRebuildPageSize: 500,
+  /**
    * The catch-up task queue: a pass that finds another running retries soon (it is then served),
    * and CloudKit outages are outlasted; shares CloudKit with the backfill, so a modest rate.
    */
@@ -97,6 +138,15 @@ export const config = {
     retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 4 },
     rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50 },
   },
+  /**
+   * Telemetry counters (telemetry/bufferedTelemetry.ts): each instance sums its events in memory
+   * and writes them in one commit to a random one of `shards` per hour. Writes come from every
+   * task that ends (the queues above dispatch under 100/s together) and from each callable
+   * instance once per `flushIntervalMs` (1,000 instances: 33/s), so a shard sees about one write
+   * a second at the very peak, whatever the event rate; a report reads at most `shards` documents
+   * per hour. `maxHoursHeld` bounds what an instance keeps while Firestore refuses its flushes.
+   */
+  telemetry: { shards: 100, flushIntervalMs: 30_000, maxHoursHeld: 24 },
 };
 
 /** How long a conversation lease holds: every attempt of one call, at its timeout, and slack. */
@@ -122,6 +172,13 @@ export const tokenEncryptionKey = () => secrets.legacyTokenEncryptionKey.value()
 
 /** Relative paths are taken from the functions folder, where the emulator runs the code. */
 export const flagsTemplateFile = () => params.flagsTemplateFile.value();
+
+/**
+ * Whether a callable awaits the telemetry flush before it answers. Off in production: the answer
+ * never waits for counters. On in the demo project, where tests read the counters right after a
+ * call made in the functions emulator's own process, which they cannot flush themselves.
+ */
+export const telemetryFlushEachCall = () => params.telemetryFlushEachCall.value();
 
 /** How long an instance trusts its Remote Config template (the tests shorten it to a second). */
 export const flagCacheTtlMs = () => params.flagCacheTtlSeconds.value() * 1000;

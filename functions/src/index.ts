@@ -24,4 +24,5 @@ export {
   legacyCatchUpSweep,
 } from './triggers/catchUpTriggers';
 export { settingsChanged } from './triggers/settingsTriggers';
+export { habitWork, habitWorkRequested, habitWorkSweep } from './triggers/habitWorkTriggers';
 export { adminApi as admin } from './api/adminApi';

@@ -197,6 +197,27 @@ export const logs = {
       retrying,
     });
   },
+  /** The uid is cut short in the message: it may be any length the legacy store holds. */
+  backfillFanOutInvalidIdentity(fanOutId: string, uid: string, reason: string): void {
+    const shown = uid.length > 80 ? `${uid.slice(0, 80)}…` : uid;
+    logger.warn(`backfill fan-out ${fanOutId}: AppUser uid ${JSON.stringify(shown)} skipped`, {
+      event: 'backfillFanOutInvalidIdentity',
+      fanOutId,
+      uid: shown,
+      uidLength: uid.length,
+      reason,
+    });
+  },
+  /** Firestore refused the record's writes even alone: it is quarantined, the page goes on. */
+  backfillRecordUnwritable(uid: string, recordName: string, code: string, message: string): void {
+    logger.error(`record ${recordName} of ${uid} cannot be written: quarantined`, {
+      event: 'backfillRecordUnwritable',
+      uid,
+      recordName,
+      code,
+      message,
+    });
+  },
   backfillFanOutPage(fanOutId: string, users: number, requested: number, more: boolean): void {
     logger.info(`backfill fan-out ${fanOutId}: ${requested} of ${users} users requested`, {
       event: 'backfillFanOutPage',
@@ -229,6 +250,23 @@ export const logs = {
       counts,
     });
   },
+  /** A telemetry flush Firestore refused: its counts are kept for the next flush. */
+  telemetryFlushFailed(hours: string[], shard: number, error: unknown): void {
+    logger.warn('telemetry counters could not be flushed: kept for the next flush', {
+      event: 'telemetryFlushFailed',
+      hours,
+      shard,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  /** Counters of an hour let go after failed flushes (the telemetry log lines still hold them). */
+  telemetryDropped(hour: string, events: number): void {
+    logger.error(`telemetry counters of ${hour} dropped after failed flushes`, {
+      event: 'telemetryDropped',
+      hour,
+      events,
+    });
+  },
   telemetryFailed(event: string, error: unknown): void {
     logger.warn(`telemetry for ${event} could not be written`, {
       event: 'telemetryFailed',
@@ -239,6 +277,28 @@ export const logs = {
   outboxSwept(requeued: number): void {
     logger.info(`stale outbox sweep re-queued ${requeued} entries`, {
       event: 'outboxSwept',
+      requeued,
+    });
+  },
+  habitWorkDone(uid: string, habitId: string, purged: number): void {
+    logger.info(`habit work done for ${habitId}: ${purged} completions purged`, {
+      event: 'habitWorkDone',
+      uid,
+      habitId,
+      purged,
+    });
+  },
+  habitWorkContinued(uid: string, habitId: string, purged: number): void {
+    logger.info(`habit work for ${habitId} continues in a new task after ${purged} completions`, {
+      event: 'habitWorkContinued',
+      uid,
+      habitId,
+      purged,
+    });
+  },
+  habitWorkSwept(requeued: number): void {
+    logger.info(`habit work sweep re-queued ${requeued} requests`, {
+      event: 'habitWorkSwept',
       requeued,
     });
   },

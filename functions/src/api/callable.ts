@@ -5,8 +5,9 @@ import {
   onCall,
 } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { config, legacySecrets } from '../config';
+import { config, legacySecrets, telemetryFlushEachCall } from '../config';
 import { logs } from '../logs';
+import * as deps from './dependencies';
 import { toHttpsError } from './errorMapping';
 
 /** For callables that take no input: anything but nothing (or `{}`) is an unknown field. */
@@ -43,6 +44,9 @@ export function callable<S extends z.ZodType, Output>(
       const mapped = toHttpsError(name, error);
       if (mapped.code !== 'internal') logs.callableRejected(name, mapped.code, mapped.message);
       throw mapped;
+    } finally {
+      // Production answers without waiting for counters (telemetry/bufferedTelemetry.ts).
+      if (telemetryFlushEachCall()) await deps.telemetry().flush();
     }
   });
 }

@@ -15,7 +15,11 @@ export const completionsApi = {
   ),
   list: callable('completions-list', completionListSchema, async ({ uid, data }) => {
     const completions = await deps.habits().listCompletions(uid, data);
-    const source = (completions as { source?: 'legacy' }).source;
-    return { completions: Array.from(completions), ...(source && { source }) };
+    const { source, partial } = completions as { source?: 'legacy'; partial?: true };
+    return {
+      completions: Array.from(completions),
+      ...(source && { source }),
+      ...(partial && { partial }),
+    };
   }),
 };

@@ -7,6 +7,7 @@ import {
   tokenEncryptionKey,
 } from '../config';
 import { FirestoreHabitRepository } from '../data/firestore/firestoreHabitRepository';
+import { HabitWorkJob } from '../data/habitWork/habitWorkJob';
 import { firebaseApp } from '../data/firebaseApp';
 import { firestore } from '../data/firestore/db';
 import { CloudKitLegacyStore } from '../data/legacy/cloudkit/cloudKitLegacyStore';
@@ -49,7 +50,7 @@ import type { LegacyLinkDependencies } from '../migration/legacyLink';
 import { inBackfillRollout } from '../flags/featureFlags';
 import { config } from '../config';
 import { FirestoreTelemetry } from '../telemetry/firestoreTelemetry';
-import type { Telemetry } from '../telemetry/telemetryEvents';
+import type { BufferedCounts } from '../telemetry/telemetryEvents';
 
 /**
  * The object graph, built on first use so that loading the functions for discovery touches no
@@ -60,7 +61,8 @@ function lazy<T>(build: () => T): () => T {
   return () => (value ??= build());
 }
 
-export const telemetry = lazy<Telemetry>(() => new FirestoreTelemetry(firestore()));
+/** One per instance: every component records into it; background handlers flush it as they end. */
+export const telemetry = lazy<BufferedCounts>(() => new FirestoreTelemetry(firestore()));
 
 export const migrations = lazy(() => new MigrationStateStore(firestore()));
 
@@ -116,8 +118,12 @@ export async function backfillAllowed(
 
 export const backfillFanOut = lazy(
   () =>
-    new BackfillFanOut(legacyStore(), backfillRequests(), backfillTasks, async (uid) =>
-      inBackfillRollout(uid, await featureFlags().forUser(uid)),
+    new BackfillFanOut(
+      legacyStore(),
+      backfillRequests(),
+      backfillTasks,
+      async (uid) => inBackfillRollout(uid, await featureFlags().forUser(uid)),
+      telemetry(),
     ),
 );
 
@@ -135,13 +141,28 @@ export const backfillJob = lazy(
     }),
 );
 
-/** Recomputed streaks reach CloudKit too, while dual-write is on for the user. */
-async function recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
-  const repository = (await habits().modeFor(uid)).dualWrite
-    ? dualWriteHabits()
-    : firestoreHabits();
-  return repository.recomputeStreaks(uid, only);
+/** Background writes reach CloudKit too, while dual-write is on for the user. */
+async function habitWriterFor(uid: string): Promise<FirestoreHabitRepository> {
+  return (await habits().modeFor(uid)).dualWrite ? dualWriteHabits() : firestoreHabits();
 }
+
+async function recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
+  return (await habitWriterFor(uid)).recomputeStreaks(uid, only);
+}
+
+export const habitWorkJob = lazy(
+  () =>
+    new HabitWorkJob(
+      firestore(),
+      {
+        purgeCompletions: async (uid, habitId, limit) =>
+          (await habitWriterFor(uid)).purgeCompletions(uid, habitId, limit),
+        recountStreak: async (uid, habitId) =>
+          (await habitWriterFor(uid)).recountStreak(uid, habitId),
+      },
+      config.habitWork,
+    ),
+);
 
 export const catchUpTasks = cloudCatchUpTasks;
 

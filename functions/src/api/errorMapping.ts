@@ -45,7 +45,16 @@ export function toHttpsError(callable: string, error: unknown): HttpsError {
         return new HttpsError('failed-precondition', error.message);
       case 'already-exists':
         return new HttpsError('already-exists', error.message);
+      case 'contention':
+        return new HttpsError('aborted', error.message);
     }
+  }
+  // A transaction that lost to concurrent writes on every attempt, or Firestore briefly unable
+  // to take the write: the client retries (API.md: aborted and unavailable are retryable).
+  const grpcCode = (error as { code?: unknown } | null)?.code;
+  if (grpcCode === 10) return new HttpsError('aborted', 'too many concurrent writes; retry');
+  if (grpcCode === 4 || grpcCode === 8 || grpcCode === 14) {
+    return new HttpsError('unavailable', 'the database is busy; retry');
   }
   logs.callableFailed(callable, error);
   return new HttpsError('internal', 'internal error; it has been logged');

@@ -7,10 +7,11 @@ import type { HabitCreateInput, HabitListInput, HabitUpdateInput } from '../doma
 import type { MigrationState } from '../domain/migrationState';
 import { type MigrationMode, migrationMode, type ModeFlags } from '../domain/migrationMode';
 import type { Completion } from '../domain/completion';
-import { DomainError, NotFoundError } from '../domain/errors';
+import { DomainError, InvalidInputError, NotFoundError } from '../domain/errors';
 import type { Habit } from '../domain/habit';
 import { progressFromXp } from '../domain/progress';
-import type { LegacyReadFallback, LegacySnapshot } from './legacyReadFallback';
+import { isLegacyPageToken } from './legacyHabitPages';
+import type { LegacyRead, LegacyReadFallback, LegacySnapshot } from './legacyReadFallback';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepository';
@@ -18,8 +19,12 @@ import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepo
 /** API.md: a response that reads user data says so when it did not come from Firestore. */
 interface FromLegacy {
   source: 'legacy';
+  /** The read stopped at its bound: the user has data this answer lacks (docs/api.md). */
+  partial?: true;
 }
 const LEGACY: FromLegacy = { source: 'legacy' };
+const fromLegacy = (read: LegacyRead<unknown>): FromLegacy =>
+  read.partial ? { ...LEGACY, partial: true } : LEGACY;
 
 export interface ModeSources {
   flags(uid: string): Promise<ModeFlags>;
@@ -62,14 +67,14 @@ export class RepositoryFacade implements HabitRepository {
     const started = Date.now();
     try {
       const result = await run(this.dualWrite);
-      await this.telemetry.record('dualWritePrimary', 'success', {
+      this.telemetry.record('dualWritePrimary', 'success', {
         uid,
         latencyMs: Date.now() - started,
       });
       return result;
     } catch (error) {
       if (!(error instanceof DomainError)) {
-        await this.telemetry.record('dualWritePrimary', 'failure', {
+        this.telemetry.record('dualWritePrimary', 'failure', {
           uid,
           latencyMs: Date.now() - started,
           errorCode: (error as { code?: unknown }).code?.toString() ?? 'unknown',
@@ -94,13 +99,19 @@ export class RepositoryFacade implements HabitRepository {
   deleteCompletion(uid: string, input: CompletionDeleteInput) {
     return this.write(uid, (repository) => repository.deleteCompletion(uid, input));
   }
-  /** Counts a fallback read, asks for the backfill when it found data, says whether it did. */
+  /**
+   * Counts a fallback read, asks for the backfill when it found data, says whether it did. A
+   * partial read found data, whatever its answer: the user has more than the read could take.
+   */
   private async counted<T>(
     uid: string,
-    found: T | undefined,
-    empty: boolean,
+    read: LegacyRead<T>,
+    nothingFound: boolean,
   ): Promise<T | undefined> {
-    await this.telemetry.record('fallbackRead', empty ? 'empty' : 'served', { uid });
+    const empty = nothingFound && !read.partial;
+    this.telemetry.record('fallbackRead', empty ? 'empty' : 'served', { uid });
+    const origin = read.cached ? 'cached' : read.partial ? 'truncated' : 'fetched';
+    this.telemetry.record('fallbackReadLegacy', origin, { uid });
     if (!empty) {
       // The read is served either way: a backfill that cannot be queued now is asked for again
       // by the next fallback read.
@@ -108,14 +119,14 @@ export class RepositoryFacade implements HabitRepository {
         .requestBackfill(uid)
         .catch((error) => logs.backfillRequestFailed(uid, error));
     }
-    return empty ? undefined : found;
+    return empty ? undefined : read.value;
   }
 
   /** The user's legacy data when they are not migrated yet and it has any; counted as a read. */
   async legacySnapshot(uid: string): Promise<LegacySnapshot | undefined> {
     if (!(await this.modeFor(uid)).legacyFallback) return undefined;
-    const legacy = await this.legacyReads.snapshot(uid);
-    return this.counted(uid, legacy, legacy.habits.length === 0 && legacy.xpTotal === 0);
+    const read = await this.legacyReads.snapshot(uid);
+    return this.counted(uid, read, read.value.habits.length === 0 && read.value.xpTotal === 0);
   }
 
   async getHabit(uid: string, id: string): Promise<Habit & Partial<FromLegacy>> {
@@ -124,24 +135,33 @@ export class RepositoryFacade implements HabitRepository {
     } catch (error) {
       if (!(error instanceof NotFoundError) || !(await this.modeFor(uid)).legacyFallback)
         throw error;
-      const habit = await this.legacyReads.habit(uid, id);
-      const served = await this.counted(uid, habit, habit === undefined);
+      const read = await this.legacyReads.habit(uid, id);
+      const served = await this.counted(uid, read, read.value === undefined);
       if (!served) throw error;
       return { ...served, ...LEGACY };
     }
   }
 
+  /** A listing that began in CloudKit goes on there, a bounded window of the feed per page. */
   async listHabits(uid: string, input: HabitListInput): Promise<HabitPage & Partial<FromLegacy>> {
+    if (isLegacyPageToken(input.pageToken)) {
+      if (!(await this.modeFor(uid)).legacyFallback) {
+        throw new InvalidInputError(
+          ['pageToken'],
+          'is from a listing of legacy data, which this user no longer reads: list again without it',
+        );
+      }
+      const read = await this.legacyReads.habitPage(uid, input);
+      await this.counted(uid, read, read.value.habits.length === 0);
+      return { ...read.value, ...LEGACY };
+    }
     const page = await this.firestoreOnly.listHabits(uid, input);
     if (page.habits.length > 0 || input.pageToken || !(await this.modeFor(uid)).legacyFallback) {
       return page;
     }
-    const legacy = (await this.legacyReads.snapshot(uid)).habits
-      .filter((habit) => input.includeArchived || !habit.archived)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
-      .slice(0, input.limit);
-    const served = await this.counted(uid, legacy, legacy.length === 0);
-    return served ? { habits: served, ...LEGACY } : page;
+    const read = await this.legacyReads.habitPage(uid, input);
+    const served = await this.counted(uid, read, read.value.habits.length === 0);
+    return served ? { ...served, ...LEGACY } : page;
   }
 
   async listCompletions(
@@ -150,23 +170,28 @@ export class RepositoryFacade implements HabitRepository {
   ): Promise<Completion[] & Partial<FromLegacy>> {
     const completions = await this.firestoreOnly.listCompletions(uid, input);
     if (completions.length > 0 || !(await this.modeFor(uid)).legacyFallback) return completions;
-    const legacy = (await this.legacyReads.snapshot(uid)).completions
+    const read = await this.legacyReads.snapshot(uid);
+    const legacy = read.value.completions
       .filter((c) => c.date >= input.from && c.date <= input.to)
       .filter((c) => input.habitId === undefined || c.habitId === input.habitId)
       .sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
-    const served = await this.counted(uid, legacy, legacy.length === 0);
-    return served ? Object.assign(served, LEGACY) : completions;
+    const served = await this.counted(uid, { ...read, value: legacy }, legacy.length === 0);
+    return served ? Object.assign(served, fromLegacy(read)) : completions;
   }
 
   async getProgress(uid: string): Promise<ProgressAndStreaks & Partial<FromLegacy>> {
     const answer = await this.firestoreOnly.getProgress(uid);
     const nothingYet = answer.progress.totalXp === 0 && answer.streaks.length === 0;
     if (!nothingYet || !(await this.modeFor(uid)).legacyFallback) return answer;
-    const legacy = await this.legacyReads.snapshot(uid);
-    const empty = legacy.xpTotal === 0 && legacy.streaks.length === 0;
-    const served = await this.counted(uid, legacy, empty);
+    const read = await this.legacyReads.snapshot(uid);
+    const empty = read.value.xpTotal === 0 && read.value.streaks.length === 0;
+    const served = await this.counted(uid, read, empty);
     return served
-      ? { progress: progressFromXp(served.xpTotal), streaks: served.streaks, ...LEGACY }
+      ? {
+          progress: progressFromXp(served.xpTotal),
+          streaks: served.streaks,
+          ...fromLegacy(read),
+        }
       : answer;
   }
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { invalidUidReason } from './documentIds';
 
-/** A Firebase uid as Auth issues it: 1-128 characters, and never a path separator. */
-export const uidSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine((uid) => !uid.includes('/'), 'must not contain "/"');
+/** A Firebase uid as Auth issues it, and one that can name users/{uid}. */
+export const uidSchema = z.string().superRefine((uid, ctx) => {
+  const reason = invalidUidReason(uid);
+  if (reason) ctx.addIssue({ code: 'custom', message: reason });
+});
 
 const runOptions = {
   force: z.boolean().default(false),

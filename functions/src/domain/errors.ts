@@ -4,7 +4,12 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly kind:
-    'not-found' | 'version-conflict' | 'already-exists' | 'invalid-input' | 'precondition';
+    | 'not-found'
+    | 'version-conflict'
+    | 'already-exists'
+    | 'invalid-input'
+    | 'precondition'
+    | 'contention';
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -31,6 +36,11 @@ export class VersionConflictError extends DomainError {
 
 export class AlreadyExistsError extends DomainError {
   readonly kind = 'already-exists';
+}
+
+/** Other writes to the same data kept winning: the same request can succeed a moment later. */
+export class ContentionError extends DomainError {
+  readonly kind = 'contention';
 }
 
 /** Input that passed the schema but breaks a rule that needs stored data (for example a future day). */

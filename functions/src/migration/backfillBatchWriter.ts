@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type DocumentReference,
   type DocumentSnapshot,
@@ -19,10 +20,11 @@ import {
   storedStreak,
   storedTombstone,
 } from '../data/firestore/storedDocuments';
-import { newOutboxEntry } from '../data/outbox/outboxEntry';
+import { newOutboxEntry, recordDocumentId } from '../data/outbox/outboxEntry';
 import { legacyRecordName } from '../data/legacy/legacyRecords';
 import type { EntityChange } from '../data/entityChange';
 import { habitIdOfCompletion } from '../domain/completion';
+import { documentIdOf, isValidDocumentId } from '../domain/documentIds';
 import type { Habit } from '../domain/habit';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
 import { xpForCount } from '../domain/progress';
@@ -38,8 +40,22 @@ import type { LegacySource, MappedEntry } from './legacyToFirestoreMapper';
 
 export { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
 
-/** Record names are CloudKit's; a document id must not contain '/'. */
-export const migrationErrorId = (recordName: string) => encodeURIComponent(recordName);
+/**
+ * The quarantine document of a record: its name URI-encoded (the ids quarantines always had),
+ * escaped where Firestore still refuses that (`..`, `__x__`), and for a name that no escaping fits
+ * in a document id, its hash: `%` after `~` is what no escaped id holds. The document carries
+ * the record name itself.
+ */
+export function migrationErrorId(recordName: string): string {
+  let encoded: string | undefined;
+  try {
+    encoded = documentIdOf(encodeURIComponent(recordName));
+  } catch {
+    // A lone surrogate: encodeURIComponent refuses it, and the hash below takes it.
+  }
+  if (encoded !== undefined && isValidDocumentId(encoded)) return encoded;
+  return `~%sha256-${createHash('sha256').update(recordName).digest('hex')}`;
+}
 
 /** A habit's streak depends on its schedule and daily target, beside its days. */
 function countsDaysDifferently(before: Habit, after: Habit): boolean {
@@ -121,7 +137,9 @@ export async function planPage(
 ): Promise<PlannedPage> {
   const reads = new PageReads();
   const tomb = (id: string) => paths.tombstones.doc(id);
-  const copyOf = (source: LegacySource) => paths.legacyCopies.doc(source.recordName);
+  const copyOf = (source: LegacySource) =>
+    paths.legacyCopies.doc(recordDocumentId(source.recordName));
+  const outboxOf = (recordName: string) => paths.legacyOutbox.doc(recordDocumentId(recordName));
   for (const entry of entries) {
     if (context.skipOwnWrites && 'source' in entry && entry.source) {
       reads.want(copyOf(entry.source));
@@ -130,12 +148,12 @@ export async function planPage(
       case 'habit':
         reads.want(paths.habits.doc(entry.id));
         reads.want(tomb(entry.id));
-        reads.want(paths.legacyOutbox.doc(legacyRecordName('habit', entry.id)));
+        reads.want(outboxOf(legacyRecordName('habit', entry.id)));
         break;
       case 'completion':
         reads.want(paths.completions.doc(entry.id));
         reads.want(tomb(entry.id));
-        reads.want(paths.legacyOutbox.doc(legacyRecordName('completion', entry.id)));
+        reads.want(outboxOf(legacyRecordName('completion', entry.id)));
         reads.want(tomb(entry.habitId));
         reads.want(paths.xpEvents.doc(overlapXpEventId(entry.id)));
         reads.want(paths.progress);
@@ -159,7 +177,7 @@ export async function planPage(
         if (entry.target?.kind === 'completion') {
           reads.want(paths.completions.doc(entry.target.id));
         }
-        reads.want(paths.legacyOutbox.doc(entry.recordName));
+        reads.want(outboxOf(entry.recordName));
         break;
     }
   }
@@ -189,7 +207,7 @@ export async function planPage(
   const deliver = (change: EntityChange) => {
     if (!context.dualWrite) return;
     const entry = newOutboxEntry(change, now);
-    writes.push((tx) => tx.set(paths.legacyOutbox.doc(entry.recordName), entry));
+    writes.push((tx) => tx.set(outboxOf(entry.recordName), entry));
   };
   /**
    * Firestore's copy (or deletion) won over the one CloudKit holds: CloudKit gets the winner,
@@ -200,7 +218,7 @@ export async function planPage(
     change: EntityChange & { kind: 'habit' | 'completion' },
   ) => {
     if (decision !== 'keep_firestore' && decision !== 'keep_deleted') return;
-    if (!reads.exists(paths.legacyOutbox.doc(legacyRecordName(change.kind, change.id)))) {
+    if (!reads.exists(outboxOf(legacyRecordName(change.kind, change.id)))) {
       deliver(change);
     }
   };
@@ -336,7 +354,7 @@ export async function planPage(
         if (target?.kind === 'streak') {
           // The old app deleted a habit with its streak, but Firestore keeps the habit (edited
           // here since): CloudKit gets its streak back along with it.
-          const undelivered = reads.exists(paths.legacyOutbox.doc(entry.recordName));
+          const undelivered = reads.exists(outboxOf(entry.recordName));
           if (reads.exists(paths.habits.doc(target.id)) && !undelivered) {
             streaksToRestore.add(target.id);
           }
@@ -357,7 +375,7 @@ export async function planPage(
         const existing = snap.exists
           ? { updatedAt: snap.get('updatedAt') as string, version: snap.get('version') as number }
           : undefined;
-        const undelivered = reads.exists(paths.legacyOutbox.doc(entry.recordName));
+        const undelivered = reads.exists(outboxOf(entry.recordName));
         const decision = decideDeletion(existing, context.deletionsSince, undelivered);
         if (decision === 'keep_firestore' && !undelivered) deliver(target);
         if (decision === 'keep_firestore' || !existing) {

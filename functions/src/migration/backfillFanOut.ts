@@ -1,7 +1,9 @@
 import type { LegacyStore } from '../data/legacy/legacyStore';
 import type { FanOutTask, RunKind } from '../domain/backfillMessages';
+import { invalidUidReason } from '../domain/documentIds';
 import { config } from '../config';
 import { logs } from '../logs';
+import type { Telemetry } from '../telemetry/telemetryEvents';
 import type { BackfillRequests } from './backfillRequests';
 import type { BackfillTasks } from './backfillTasks';
 
@@ -24,7 +26,8 @@ export async function requestAll(
 /**
  * `all`: one task per page of the legacy user list, each enqueueing the next, so no instance ever
  * holds the whole list (DESIGN.md invariant 5). A retried page requests its users again, which
- * changes nothing for those already queued.
+ * changes nothing for those already queued. An AppUser whose uid could never name a user here is
+ * logged, counted and passed over: it must not stop the fan-out for everyone listed after it.
  */
 export class BackfillFanOut {
   constructor(
@@ -32,12 +35,19 @@ export class BackfillFanOut {
     private readonly requests: BackfillRequests,
     private readonly tasks: BackfillTasks,
     private readonly inRollout: (uid: string) => Promise<boolean>,
+    private readonly telemetry: Telemetry,
   ) {}
 
   async page(task: FanOutTask): Promise<void> {
     const page = await this.legacy.listUsers(task.pageToken ?? undefined, config.fanOutPageSize);
     const uids: string[] = [];
     for (const { uid } of page.users) {
+      const invalid = invalidUidReason(uid);
+      if (invalid) {
+        logs.backfillFanOutInvalidIdentity(task.fanOutId, uid, invalid);
+        if (!task.dryRun) this.telemetry.record('backfillFanOut', 'invalidIdentity', { uid: '-' });
+        continue;
+      }
       if (task.force || (await this.inRollout(uid))) uids.push(uid);
     }
     await requestAll(uids, this.requests, task);

@@ -22,6 +22,7 @@ import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
 import type { BackfillTasks } from './backfillTasks';
 import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
+import { isolateUnwritable, isPermanentWriteError } from './unwritableRecords';
 import { config } from '../config';
 import type { MigrationStateStore } from './migrationStateStore';
 
@@ -146,11 +147,20 @@ export class BackfillJob {
     }
 
     const entries = page.entries.map(mapLegacyEntry);
+    const pageRead = { ...page, readAt };
     let counts: MigrationCounts | undefined;
     try {
-      counts = await this.commitPage(task, execution, { ...page, readAt }, entries, dualWrite);
+      counts = await this.commitPage(task, execution, pageRead, entries, dualWrite).catch(
+        async (error: unknown) => {
+          // Refused for good: retrying the same page would fail forever. The records Firestore
+          // refuses alone are quarantined, and the page commits without them.
+          if (!isPermanentWriteError(error)) throw error;
+          const kept = await this.quarantineUnwritable(task, execution, entries, dualWrite);
+          return kept && this.commitPage(task, execution, pageRead, kept, dualWrite);
+        },
+      );
     } catch (error) {
-      // Contention beyond the retries, or a commit Firestore refuses: a failed batch, like any.
+      // Contention beyond the retries, or a commit still refused: a failed batch, like any.
       return this.failed(task, execution, error);
     }
     if (!counts) return this.done(task, 'lost_lease');
@@ -160,11 +170,36 @@ export class BackfillJob {
     return this.done(task, 'committed', counts);
   }
 
-  /** The page's writes, the advanced cursor and the counts: one commit, or none. */
+  /**
+   * The entries the page's records become once those Firestore refuses even alone are quarantined
+   * (logged, and counted as quarantined by the page's commit); undefined once the lease is lost.
+   */
+  private async quarantineUnwritable(
+    task: BackfillTask,
+    execution: Execution,
+    entries: MappedEntry[],
+    dualWrite: boolean,
+  ): Promise<MappedEntry[] | undefined> {
+    const isolation = await isolateUnwritable(
+      entries,
+      async (some) =>
+        (await this.commitPage(task, execution, undefined, [...some], dualWrite)) !== undefined,
+    );
+    if (isolation.kind === 'lost_lease') return undefined;
+    for (const { recordName, code, message } of isolation.unwritable) {
+      logs.backfillRecordUnwritable(task.uid, recordName, code, message);
+    }
+    return isolation.entries;
+  }
+
+  /**
+   * The page's writes, the advanced cursor and the counts: one commit, or none. Without `page`,
+   * only the entries' writes (quarantineUnwritable): the run stays where it is.
+   */
   private commitPage(
     task: BackfillTask,
     execution: Execution,
-    page: { cursor: string; moreComing: boolean; readAt: Date },
+    page: { cursor: string; moreComing: boolean; readAt: Date } | undefined,
     entries: MappedEntry[],
     dualWrite: boolean,
   ): Promise<MigrationCounts | undefined> {
@@ -187,6 +222,7 @@ export class BackfillJob {
           (refs) => tx.getAll(...refs),
         );
         if (!dryRun) planned.apply(tx);
+        if (!page) return planned.counts;
         const next = afterBatch(
           current,
           {
@@ -197,7 +233,7 @@ export class BackfillJob {
           },
           now,
         );
-        this.deps.states.write(tx, uid, dryRun, next);
+        this.deps.states.write(tx, uid, dryRun, current, next);
         return planned.counts;
       },
       { maxAttempts: config.transactionMaxAttempts },
@@ -242,7 +278,7 @@ export class BackfillJob {
     );
     logs.backfillBatchFailed(task.uid, task.batch, code, retrying);
     if (!task.dryRun) {
-      await this.deps.telemetry.record('backfillBatch', 'failure', {
+      this.deps.telemetry.record('backfillBatch', 'failure', {
         uid: task.uid,
         errorCode: code,
       });
@@ -270,14 +306,13 @@ export class BackfillJob {
     const { uid } = task;
     const { telemetry } = this.deps;
     const migrated = migratedCount(counts);
-    await telemetry.record('backfillBatch', 'success', { uid, latencyMs });
-    if (migrated > 0)
-      await telemetry.record('migrationRecords', 'migrated', { uid, count: migrated });
+    telemetry.record('backfillBatch', 'success', { uid, latencyMs });
+    if (migrated > 0) telemetry.record('migrationRecords', 'migrated', { uid, count: migrated });
     if (counts.skipped > 0) {
-      await telemetry.record('migrationRecords', 'skipped', { uid, count: counts.skipped });
+      telemetry.record('migrationRecords', 'skipped', { uid, count: counts.skipped });
     }
     if (counts.quarantined > 0) {
-      await telemetry.record('migrationRecords', 'quarantined', {
+      telemetry.record('migrationRecords', 'quarantined', {
         uid,
         count: counts.quarantined,
       });
@@ -289,7 +324,7 @@ export class BackfillJob {
     outcome:
       'started' | 'completed' | 'completed_with_errors' | 'failed' | 'awaiting_link' | 'paused',
   ) {
-    if (!task.dryRun) await this.deps.telemetry.record('migration', outcome, { uid: task.uid });
+    if (!task.dryRun) this.deps.telemetry.record('migration', outcome, { uid: task.uid });
   }
 
   private done(

@@ -34,7 +34,7 @@ export class BackfillRequests {
     }
     logs.backfillRequested(uid, dryRun, decision.kind, decision.state.runId);
     if (decision.kind === 'queue' && !dryRun) {
-      await this.telemetry.record('migration', 'queued', { uid });
+      this.telemetry.record('migration', 'queued', { uid });
     }
     return decision;
   }

@@ -151,7 +151,7 @@ export class CatchUpJob {
       await this.record(uid, (s) =>
         catchUpFailed(s, { ...awaitingLinkError, permanent: true }, this.clock()),
       );
-      await this.deps.telemetry.record('catchUp', 'awaiting_link', { uid });
+      this.deps.telemetry.record('catchUp', 'awaiting_link', { uid });
       return 'awaiting_link';
     }
     const entries = page.entries.map(mapLegacyEntry);
@@ -189,7 +189,7 @@ export class CatchUpJob {
           },
           now,
         );
-        this.deps.states.write(tx, uid, false, next);
+        this.deps.states.write(tx, uid, false, current, next);
         return planned;
       },
       { maxAttempts: config.transactionMaxAttempts },
@@ -198,12 +198,12 @@ export class CatchUpJob {
     logs.catchUpPage(uid, entries.length, committed.echoes, page.moreComing);
     const { telemetry } = this.deps;
     const applied = migratedCount(committed.counts);
-    if (applied > 0) await telemetry.record('catchUp', 'applied', { uid, count: applied });
+    if (applied > 0) telemetry.record('catchUp', 'applied', { uid, count: applied });
     if (committed.echoes > 0) {
-      await telemetry.record('catchUp', 'echo', { uid, count: committed.echoes });
+      telemetry.record('catchUp', 'echo', { uid, count: committed.echoes });
     }
     if (page.moreComing) return 'more';
-    await telemetry.record('catchUp', 'caught_up', {
+    telemetry.record('catchUp', 'caught_up', {
       uid,
       latencyMs: this.clock().getTime() - readAt.getTime(),
     });
@@ -228,7 +228,7 @@ export class CatchUpJob {
     const message = error instanceof Error ? error.message : String(error);
     const permanent = error instanceof LegacyStoreError && !error.retryable;
     await this.record(uid, (s) => catchUpFailed(s, { code, message, permanent }, this.clock()));
-    await this.deps.telemetry.record('catchUp', 'failed', { uid, errorCode: code });
+    this.deps.telemetry.record('catchUp', 'failed', { uid, errorCode: code });
     logs.catchUpFailed(uid, code, !permanent);
     if (!permanent) throw error;
     return 'failed';

@@ -8,6 +8,7 @@ import {
 } from '../data/legacy/legacyRecords';
 import type { LegacyWrite } from '../data/legacy/legacyStore';
 import type { Completion } from '../domain/completion';
+import { nameOfDocumentId } from '../domain/documentIds';
 import type { Habit, Schedule } from '../domain/habit';
 import type { Streak } from '../domain/streak';
 import { formatWeekdays, isoToMs, presentText, withoutUndefined } from './mapping/legacyValues';
@@ -104,7 +105,8 @@ export function streakToLegacyFields(streak: Streak): LegacyStreakFields {
 export function xpEventToLegacyFields(event: XpLedgerEvent): LegacyXpEventFields {
   return withoutUndefined<LegacyXpEventFields>({
     CD_entityName: 'XPEvent',
-    CD_id: event.id,
+    // The old app's own id, as its record name carries it (an escaped one is unescaped).
+    CD_id: nameOfDocumentId(event.id),
     CD_amount: event.delta,
     CD_reason: event.reason,
     CD_completion:

@@ -11,6 +11,8 @@ import {
   type LegacyXpEventFields,
 } from '../data/legacy/legacyRecords';
 import { type Completion, completionId, completionSchema } from '../domain/completion';
+import { deletedHabitXpEventId } from '../data/firestore/xpLedger';
+import { documentIdOf, invalidDocumentIdReason, nameOfDocumentId } from '../domain/documentIds';
 import { entityIdSchema, type Habit, habitSchema, type Schedule } from '../domain/habit';
 import { type Streak, streakSchema } from '../domain/streak';
 import {
@@ -107,10 +109,22 @@ export function mapLegacyRecord(record: LegacyRecord): MappedRecord | MappingFai
   }
 }
 
+/**
+ * Why a record name cannot key the documents that follow the record (its outbox entry, its last
+ * copy), even escaped: such a record can never be written, only quarantined.
+ */
+export function unstorableRecordName(recordName: string): string | undefined {
+  const reason = invalidDocumentIdReason(documentIdOf(recordName));
+  return reason && `record name cannot be a Firestore document id, even escaped: it ${reason}`;
+}
+
 /** A page entry from the legacy store: records mapped, deletions passed on, invalid ones failed. */
 export function mapLegacyEntry(
   entry: LegacyRecord | LegacyDeletion | InvalidLegacyRecord,
 ): MappedEntry {
+  const unstorable =
+    typeof entry.recordName === 'string' ? unstorableRecordName(entry.recordName) : undefined;
+  if (unstorable) return failure(entry.recordName, unstorable);
   switch (entry.kind) {
     case 'deleted':
       return {
@@ -180,6 +194,9 @@ function mapCompletion(recordName: string, fields: LegacyCompletionFields): Mapp
 
 function mapXpEvent(recordName: string, fields: LegacyXpEventFields): MappedRecord {
   const id = ownId('xpEvent', recordName, fields.CD_id);
+  // The longest id the event can give a document (its take-back, should its habit be deleted).
+  const longest = invalidDocumentIdReason(deletedHabitXpEventId(id));
+  if (longest) reject(`CD_id: too long for the XP ledger's document ids (${longest})`);
   if (!Number.isSafeInteger(fields.CD_amount)) {
     reject(`CD_amount: ${fields.CD_amount} is not a whole number of XP`);
   }
@@ -225,7 +242,9 @@ function ownId(kind: LegacyRecordKind, recordName: string, cdId: string): string
   if (id === undefined) {
     reject(`record name '${recordName}' is not of the form ${LEGACY_RECORD_TYPES[kind]}_<id>`);
   }
-  if (id !== cdId) reject(`CD_id '${cdId}' differs from the id '${id}' in the record name`);
+  if (id !== documentIdOf(cdId)) {
+    reject(`CD_id '${cdId}' differs from the id '${nameOfDocumentId(id)}' in the record name`);
+  }
   return id;
 }
 

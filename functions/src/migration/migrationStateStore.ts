@@ -3,8 +3,18 @@ import { type MigrationState, migrationStateSchema, NOT_STARTED } from '../domai
 import { userPaths } from '../data/firestore/paths';
 import { readStoredIfExists } from '../data/firestore/storedDocuments';
 import { config } from '../config';
+import { statsDelta } from '../domain/migrationStats';
+import { addStatsDelta, STATS_WRITES_PER_STATE_WRITE } from './migrationStatsCounters';
 
-/** Reads and writes users/{uid}/meta/migration (or, for a dry run, meta/migrationDryRun). */
+/** Writes `write` adds to a transaction: the state, and at most one statistics shard. */
+export const STATE_WRITES_PER_TRANSACTION = 1 + STATS_WRITES_PER_STATE_WRITE;
+
+/**
+ * Reads and writes users/{uid}/meta/migration (or, for a dry run, meta/migrationDryRun). Every
+ * write of a state goes through here, and adds the change it makes to the migration statistics'
+ * counters in the same commit (migrationStatsCounters): the counters move once per committed
+ * change, whoever commits it and however often a task is delivered.
+ */
 export class MigrationStateStore {
   constructor(private readonly db: Firestore) {}
 
@@ -25,9 +35,21 @@ export class MigrationStateStore {
     );
   }
 
-  write(tx: Transaction, uid: string, dryRun: boolean, state: MigrationState): void {
+  /**
+   * `before` is what `read` returned in this same transaction: the transaction guarantees it is
+   * still the stored state at commit, so the counters' delta is exactly this change.
+   */
+  write(
+    tx: Transaction,
+    uid: string,
+    dryRun: boolean,
+    before: MigrationState,
+    state: MigrationState,
+  ): void {
     // Marked, so that statistics over every user's state can leave dry runs out.
-    tx.set(this.ref(uid, dryRun), { ...state, dryRun });
+    const after = { ...state, dryRun };
+    tx.set(this.ref(uid, dryRun), after);
+    addStatsDelta(tx, this.db, statsDelta(before, after));
   }
 
   /**
@@ -41,8 +63,9 @@ export class MigrationStateStore {
   ): Promise<T> {
     return this.db.runTransaction(
       async (tx) => {
-        const { write, result } = decide(await this.read(tx, uid, dryRun));
-        if (write) this.write(tx, uid, dryRun, write);
+        const before = await this.read(tx, uid, dryRun);
+        const { write, result } = decide(before);
+        if (write) this.write(tx, uid, dryRun, before, write);
         return result;
       },
       { maxAttempts: config.transactionMaxAttempts },

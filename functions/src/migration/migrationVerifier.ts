@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { userPaths } from '../data/firestore/paths';
+import { recordDocumentId } from '../data/outbox/outboxEntry';
 import { readStored, storedCompletion, storedHabit } from '../data/firestore/storedDocuments';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
@@ -143,7 +144,9 @@ export async function verifyMigration(
         case 'deleted': {
           const ref = deletedRef(paths, mapped);
           const doc = ref && snap(ref);
-          const undelivered = Boolean(ref && snap(paths.legacyOutbox.doc(name)).exists);
+          const undelivered = Boolean(
+            ref && snap(paths.legacyOutbox.doc(recordDocumentId(name))).exists,
+          );
           if (!doc?.exists) report.matched += 1;
           else if (
             decideDeletion({ updatedAt: doc.get('updatedAt') }, since, undelivered) ===
@@ -196,7 +199,7 @@ function refsFor(paths: ReturnType<typeof userPaths>, mapped: MappedEntry) {
       return [paths.migrationErrors.doc(migrationErrorId(mapped.recordName))];
     case 'deleted': {
       const ref = deletedRef(paths, mapped);
-      return ref ? [ref, paths.legacyOutbox.doc(mapped.recordName)] : [];
+      return ref ? [ref, paths.legacyOutbox.doc(recordDocumentId(mapped.recordName))] : [];
     }
   }
 }

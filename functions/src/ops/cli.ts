@@ -4,6 +4,7 @@ import { backfillMessages, catchUpMessages, publishBackfill } from './commands/b
 import { flags } from './commands/flagsCommand';
 import { outbox } from './commands/outboxCommand';
 import { status } from './commands/statusCommand';
+import { stats } from './commands/statsCommand';
 import { verify } from './commands/verifyCommand';
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { outboxStatuses } from '../data/outbox/outboxEntry';
@@ -111,6 +112,19 @@ export function buildProgram(): Command {
     )
     .action(async (options) => {
       await withContext(program, ['firestore'], (ctx) => status(ctx, options, print));
+    });
+
+  program
+    .command('stats')
+    .description(
+      'check the migration statistics counters against a recount of every state (exit 1 if they differ)',
+    )
+    .option('--rebuild', 'replace the counters with the recount (run while no backfill is running)')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      process.exitCode = await withContext(program, ['firestore'], (ctx) =>
+        stats(ctx, options, print),
+      );
     });
 
   program

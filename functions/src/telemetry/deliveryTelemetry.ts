@@ -1,5 +1,4 @@
 import type { Telemetry, TelemetryEvent, TelemetryOutcome } from './telemetryEvents';
-import { logs } from '../logs';
 
 export type DeliveryCounted = TelemetryOutcome<'legacyDelivery'>;
 
@@ -23,9 +22,9 @@ interface Tally {
 }
 
 /**
- * Delivery outcomes, noted beside each delivery (never awaited by it) and written in one go when
- * the task ends: a telemetry failure is logged, never a failed delivery, and a task costs one
- * counter write per distinct outcome rather than one per record.
+ * Delivery outcomes, noted beside each delivery (never awaited by it) and recorded in one go when
+ * the task ends: one structured log line per distinct outcome rather than one per record, and
+ * the counts reach Firestore with the task's telemetry flush (triggers/flushingTelemetry).
  */
 export class DeliveryTelemetry {
   private readonly tallies = new Map<string, Tally>();
@@ -58,20 +57,16 @@ export class DeliveryTelemetry {
     } else this.tallies.set(key, { ...tally });
   }
 
-  async flush(): Promise<void> {
-    const tallies = [...this.tallies.values()];
+  /** Hands the task's tallies to the instance's counters, which the task's end flushes. */
+  flush(): void {
+    for (const t of this.tallies.values()) {
+      this.telemetry.record(t.event, t.outcome as never, {
+        uid: t.uid,
+        count: t.count,
+        latencyMs: t.latencyMs,
+        ...(t.errorCode ? { errorCode: t.errorCode } : {}),
+      });
+    }
     this.tallies.clear();
-    await Promise.all(
-      tallies.map((t) =>
-        this.telemetry
-          .record(t.event, t.outcome as never, {
-            uid: t.uid,
-            count: t.count,
-            latencyMs: t.latencyMs,
-            ...(t.errorCode ? { errorCode: t.errorCode } : {}),
-          })
-          .catch((error: unknown) => logs.telemetryFailed(t.event, error)),
-      ),
-    );
   }
 }

@@ -1,53 +1,48 @@
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
-import { logs } from '../logs';
-import type {
-  Telemetry,
-  TelemetryEvent,
-  TelemetryFields,
-  TelemetryOutcome,
-} from './telemetryEvents';
+import { config } from '../config';
+import {
+  BufferedTelemetry,
+  type CounterWriter,
+  hourKey,
+  type TelemetryFlushSettings,
+} from './bufferedTelemetry';
 
-export const TELEMETRY_SHARDS = 10;
+export { hourKey };
 
 /** ops/telemetry/hours/{YYYY-MM-DDTHH}/shards/{n}: one hour's counters, spread over shards. */
-export function hourKey(at: Date): string {
-  return at.toISOString().slice(0, 13);
-}
-
 export function shardsOfHour(db: Firestore, hour: string) {
   return db.collection('ops').doc('telemetry').collection('hours').doc(hour).collection('shards');
 }
 
 /**
- * Counters that survive any write rate: each increment lands on a random shard of the current
- * hour, so no document takes more than a fraction of the traffic, and reads sum the shards.
+ * One commit per flush: a merged set of increments on one shard of each hour held (normally the
+ * current hour alone). Nested maps, not dotted keys: set() with merge takes a dotted key as one
+ * literal name.
  */
-export class FirestoreTelemetry implements Telemetry {
-  constructor(
-    private readonly db: Firestore,
-    private readonly clock: () => Date = () => new Date(),
-    private readonly shard: () => number = () => Math.floor(Math.random() * TELEMETRY_SHARDS),
-  ) {}
+export function firestoreCounterWriter(db: Firestore): CounterWriter {
+  return async (counts, shard, at) => {
+    const batch = db.batch();
+    for (const [hour, events] of counts) {
+      const counters: Record<string, unknown> = { updatedAt: at.toISOString() };
+      for (const [event, outcomes] of Object.entries(events)) {
+        counters[event] = Object.fromEntries(
+          Object.entries(outcomes).map(([name, n]) => [name, FieldValue.increment(n)]),
+        );
+      }
+      batch.set(shardsOfHour(db, hour).doc(String(shard)), counters, { merge: true });
+    }
+    await batch.commit();
+  };
+}
 
-  async record<E extends TelemetryEvent>(
-    event: E,
-    outcome: TelemetryOutcome<E>,
-    fields: TelemetryFields,
-  ): Promise<void> {
-    logs.telemetry(event, outcome, fields);
-    const now = this.clock();
-    // Nested maps, not dotted keys: set() with merge takes a dotted key as one literal name.
-    const counters: Record<string, unknown> = {
-      [event]: {
-        [outcome]: FieldValue.increment(fields.count ?? 1),
-        ...(fields.latencyMs !== undefined && {
-          latencyMsTotal: FieldValue.increment(Math.round(fields.latencyMs)),
-        }),
-      },
-      updatedAt: now.toISOString(),
-    };
-    await shardsOfHour(this.db, hourKey(now))
-      .doc(String(this.shard()))
-      .set(counters, { merge: true });
+/** The counters of this deployment: buffered per instance, flushed to Firestore's hour shards. */
+export class FirestoreTelemetry extends BufferedTelemetry {
+  constructor(
+    db: Firestore,
+    settings: TelemetryFlushSettings = config.telemetry,
+    clock?: () => Date,
+    random?: () => number,
+  ) {
+    super(firestoreCounterWriter(db), settings, clock, random);
   }
 }

@@ -12,6 +12,11 @@ export const telemetryEvents = {
     'retrying',
   ],
   fallbackRead: ['served', 'empty'],
+  /**
+   * Where a fallback read's legacy data came from: CloudKit (all of it, or `truncated` at the
+   * read's bound), or this instance's recent read of it (`cached`, no CloudKit call).
+   */
+  fallbackReadLegacy: ['fetched', 'truncated', 'cached'],
   /** Transitions of a user's (real, not dry) backfill run. */
   migration: [
     'queued',
@@ -25,6 +30,8 @@ export const telemetryEvents = {
   /** Legacy records by outcome, counted per batch (`count` carries the number). */
   migrationRecords: ['migrated', 'skipped', 'quarantined'],
   backfillBatch: ['success', 'failure'],
+  /** Legacy users the `all` fan-out passed over: their AppUser names no usable Firebase uid. */
+  backfillFanOut: ['invalidIdentity'],
   backfillMessage: ['accepted', 'invalid'],
   /** Catch-up of migrated users' CloudKit change feeds: passes, changes taken, own writes seen. */
   catchUp: ['caught_up', 'applied', 'echo', 'failed', 'awaiting_link'],
@@ -54,11 +61,19 @@ export interface TelemetryFields {
   count?: number;
 }
 
-/** What every component reports through: awaited, so a count is never lost with the instance. */
+/**
+ * What every component reports through, beside the operation and never awaited by it: recording
+ * cannot fail or slow the caller. Counts reach Firestore later, in batches (bufferedTelemetry.ts).
+ */
 export interface Telemetry {
   record<E extends TelemetryEvent>(
     event: E,
     outcome: TelemetryOutcome<E>,
     fields: TelemetryFields,
-  ): Promise<void>;
+  ): void;
+}
+
+/** A telemetry that holds counts in memory until `flush()` writes them; flush never throws. */
+export interface BufferedCounts extends Telemetry {
+  flush(): Promise<void>;
 }

@@ -49,8 +49,8 @@ export const legacyDelivery = onTaskDispatched(
       recorded.onOutcome(uid, 'retrying', 0, String((error as { code?: unknown }).code ?? ''));
       throw error; // the task queue retries with backoff
     } finally {
-      // Counted beside the deliveries, flushed before the task ends (work after it may not run).
-      await recorded.flush();
+      // Counted beside the deliveries; validatedTask writes the counters before the task ends.
+      recorded.flush();
     }
   }),
 );

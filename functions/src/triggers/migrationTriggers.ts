@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { onMessagePublished } from 'firebase-functions/v2/pubsub';
+import type { CloudEvent } from 'firebase-functions/v2';
+import { type MessagePublishedData, onMessagePublished } from 'firebase-functions/v2/pubsub';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { config, legacySecrets } from '../config';
 import * as deps from '../api/dependencies';
@@ -7,6 +8,7 @@ import { backfillTaskSchema, fanOutTaskSchema } from '../domain/backfillMessages
 import { logs } from '../logs';
 import { dispatchBackfill, parseBackfillMessage } from '../migration/backfillDispatcher';
 import { BACKFILL_TOPIC } from '../migration/backfillTopic';
+import { flushingTelemetry } from './flushingTelemetry';
 import { validatedTask } from './validatedTask';
 
 /** Worker retries: enough for a CloudKit outage of about an hour, backing off to 5 minutes. */
@@ -18,12 +20,12 @@ const WORKER_MAX_ATTEMPTS = 20;
  */
 export const migrationBackfillMessages = onMessagePublished(
   { topic: BACKFILL_TOPIC, region: config.region, retry: true, secrets: legacySecrets },
-  async (event) => {
+  flushingTelemetry(async (event: CloudEvent<MessagePublishedData>) => {
     const { messageId } = event.data.message;
     const parsed = parseBackfillMessage(event.data.message.data);
     if (!parsed.ok) {
       logs.backfillMessageInvalid(messageId, parsed.reason, parsed.issues);
-      await deps.telemetry().record('backfillMessage', 'invalid', { uid: '-' });
+      deps.telemetry().record('backfillMessage', 'invalid', { uid: '-' });
       return;
     }
     await dispatchBackfill(
@@ -33,8 +35,8 @@ export const migrationBackfillMessages = onMessagePublished(
       deps.backfillTasks,
       deps.catchUpTasks,
     );
-    await deps.telemetry().record('backfillMessage', 'accepted', { uid: '-' });
-  },
+    deps.telemetry().record('backfillMessage', 'accepted', { uid: '-' });
+  }),
 );
 
 /** One batch of one user's backfill (migration/backfillJob). */

@@ -1,8 +1,6 @@
 import type { Rate } from '../../../functions/src/telemetry/telemetryReport';
-import {
-  FirestoreTelemetry,
-  TELEMETRY_SHARDS,
-} from '../../../functions/src/telemetry/firestoreTelemetry';
+import { config } from '../../../functions/src/config';
+import { FirestoreTelemetry } from '../../../functions/src/telemetry/firestoreTelemetry';
 import { telemetryReport } from '../../../functions/src/telemetry/telemetryReport';
 import { adminDb } from '../support/admin';
 import { deleteAllClients, failureOf, signedInAdmin, signedInUser } from '../support/client';
@@ -58,20 +56,25 @@ describe('telemetry counters', () => {
   it('add up exactly under many concurrent writers', async () => {
     // A clock of its own, far from now, so no other test's counts share these hours.
     const at = new Date('2031-03-04T05:06:07Z');
-    const telemetry = new FirestoreTelemetry(adminDb(), () => at);
-    await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
+    // Instances flush on their own schedules: 20 of them, 10 events each, flushing together.
+    const instances = Array.from(
+      { length: 20 },
+      () => new FirestoreTelemetry(adminDb(), undefined, () => at),
+    );
+    instances.forEach((telemetry, n) => {
+      for (let i = n * 10; i < n * 10 + 10; i += 1) {
         telemetry.record('dualWritePrimary', i % 4 === 0 ? 'failure' : 'success', {
           uid: `u${i}`,
           latencyMs: 5,
-        }),
-      ),
-    );
+        });
+      }
+    });
+    await Promise.all(instances.map((telemetry) => telemetry.flush()));
     const report = await telemetryReport(adminDb(), new Date('2031-03-04T05:00:00Z'), at);
     expect(report.dualWrite.primary).toMatchObject({ success: 150, failure: 50, rate: 0.75 });
     expect(report.counts.dualWritePrimary.latencyMsTotal).toBe(1000);
     const shards = await adminDb().collection('ops/telemetry/hours/2031-03-04T05/shards').get();
     expect(shards.size).toBeGreaterThan(1);
-    expect(shards.size).toBeLessThanOrEqual(TELEMETRY_SHARDS);
+    expect(shards.size).toBeLessThanOrEqual(config.telemetry.shards);
   });
 });

@@ -1,4 +1,5 @@
 import { collectionIds, docData } from '../support/admin';
+import { eventually } from '../support/eventually';
 import { deleteAllClients, failureOf, signedInUser } from '../support/client';
 
 type Habit = Record<string, unknown> & { id: string; version: number; name: string };
@@ -169,6 +170,14 @@ describe('habits callables, as the app calls them', () => {
     });
 
     expect(await collectionIds(`users/${user.uid}/habits`)).toEqual([keep.id]);
+    // The days go in the background, in pages: a long history never makes one huge commit.
+    await eventually(
+      async () => {
+        const ids = await collectionIds(`users/${user.uid}/completions`);
+        return ids.length === 1 ? ids : undefined;
+      },
+      { what: "the deleted habit's days purged" },
+    );
     expect(await collectionIds(`users/${user.uid}/completions`)).toEqual([`${keep.id}_2026-01-01`]);
     expect(await collectionIds(`users/${user.uid}/streaks`)).toEqual([keep.id]);
     expect(await docData(`users/${user.uid}/tombstones/${drop.id}`)).toMatchObject({

@@ -51,5 +51,12 @@ describe('legacyUserSnapshot', () => {
       xpForNextLevel: 200,
     });
     expect(snapshot.settings).toEqual({ timeZone: 'UTC' });
+    expect(snapshot).not.toHaveProperty('partial');
+  });
+
+  it('says so when the legacy read stopped at its bound', () => {
+    const empty = { habits: [], completions: [], streaks: [] };
+    const partial = legacyUserSnapshot({ ...empty, xpTotal: 10, partial: true }, 0, now);
+    expect(partial).toMatchObject({ source: 'legacy', partial: true });
   });
 });

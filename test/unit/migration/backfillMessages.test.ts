@@ -159,6 +159,8 @@ describe('the backfill schemas', () => {
     { uid: 'a'.repeat(129), ok: false },
     { uid: '/', ok: false },
     { uid: 'users/u1', ok: false },
+    { uid: '..', ok: false },
+    { uid: '__x__', ok: false },
   ])('uid "$uid": $ok', ({ uid, ok }) => {
     expect(uidSchema.safeParse(uid).success).toBe(ok);
   });

@@ -1,4 +1,5 @@
 import {
+  AggregateField,
   type DocumentSnapshot,
   FieldPath,
   type Firestore,
@@ -16,6 +17,7 @@ import {
 } from '../../domain/completion';
 import {
   AlreadyExistsError,
+  ContentionError,
   InvalidInputError,
   NotFoundError,
   VersionConflictError,
@@ -24,8 +26,17 @@ import type { Habit, HabitCreateInput, HabitListInput, HabitUpdateInput } from '
 import { addDays, localDayAt } from '../../domain/localDay';
 import { type Progress, progressFromXp, xpForCount } from '../../domain/progress';
 import { settingsOrDefault } from '../../domain/settings';
-import { computeStreak, type Streak } from '../../domain/streak';
-import { streakAsOf } from '../../domain/streakAsOf';
+import type { Streak } from '../../domain/streak';
+import {
+  type StreakSummary,
+  missingWeek,
+  streakFromSummary,
+  summarize,
+  unitOf,
+  weekBounds,
+  withDayChanged,
+  withWeekDays,
+} from '../../domain/streakRuns';
 import type {
   CompletionDeleted,
   CompletionLogged,
@@ -35,7 +46,9 @@ import type {
 } from '../habitRepository';
 import type { ChangeRecorder, EntityChange } from '../entityChange';
 import { decodePageToken, encodePageToken } from './pageToken';
-import { legacyLongestOf, streakDocument, streakWithFloor } from './streakDocuments';
+import { habitWorkRequest } from './habitWork';
+import { habitsBeingPurged } from './purgedHabits';
+import { legacyLongestOf, storedStreakAsOf, streakDocument, summaryOf } from './streakDocuments';
 import { type UserPaths, userPaths } from './paths';
 import {
   readStored,
@@ -43,7 +56,6 @@ import {
   storedCompletion,
   storedHabit,
   storedProgress,
-  storedStreak,
   storedTombstone,
 } from './storedDocuments';
 
@@ -61,11 +73,17 @@ export function streaksAsOf(
   const byId = new Map(habits.map((habit) => [habit.id, habit]));
   return streakDocs.flatMap((snap) => {
     const habit = byId.get(snap.id);
-    return habit ? [streakAsOf(readStored(storedStreak, snap), habit.schedule, today)] : [];
+    return habit ? [storedStreakAsOf(snap, habit, today)] : [];
   });
 }
 
 type XpReason = 'completion-logged' | 'completion-deleted' | 'habit-deleted';
+
+/** Both snapshots saw the same write of the document (or both its absence). */
+function sameWrite(a: DocumentSnapshot, b: DocumentSnapshot): boolean {
+  if (!a.updateTime || !b.updateTime) return !a.exists && !b.exists;
+  return a.updateTime.isEqual(b.updateTime);
+}
 
 /** A transaction's answer when it found nothing to change (a retried call): no version bump. */
 class Unchanged<T> {
@@ -182,10 +200,10 @@ export class FirestoreHabitRepository implements HabitRepository {
         version: current.version + 1,
       } as Habit;
 
-      // Which days count depends on schedule and target: the stored streak must follow them.
+      // Which days count depends on schedule and target: the runs no longer match (their basis
+      // says so) and are recounted from the history in the background, never inside this call.
       if (changes.schedule !== undefined || changes.targetPerDay !== undefined) {
-        await this.storeRecomputedStreak(tx, paths, habit, now);
-        changed({ kind: 'streak', id });
+        habitWorkRequest(tx, paths, id, { recount: true }, now);
       }
       tx.set(paths.habits.doc(id), habit);
       changed({ kind: 'habit', id });
@@ -193,56 +211,80 @@ export class FirestoreHabitRepository implements HabitRepository {
     });
   }
 
-  /** Reads all the habit's days: every write to it happens after this in the transaction. */
-  private async storeRecomputedStreak(
-    tx: Transaction,
-    paths: UserPaths,
-    habit: Habit,
-    now: string,
-  ): Promise<void> {
-    const [settingsSnap, historySnap, streakSnap] = await Promise.all([
-      tx.get(paths.settings),
-      tx.get(paths.completions.where('habitId', '==', habit.id).select('date', 'count')),
-      tx.get(paths.streaks.doc(habit.id)),
-    ]);
-    const streak = computeStreak({
-      habitId: habit.id,
-      schedule: habit.schedule,
-      targetPerDay: habit.targetPerDay,
-      completions: historySnap.docs.map((d) => ({ date: d.get('date'), count: d.get('count') })),
-      today: localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone),
-    });
-    tx.set(paths.streaks.doc(habit.id), streakDocument(streak, legacyLongestOf(streakSnap), now));
-  }
-
   /**
-   * Every habit's streak (or the named habits') from its completions, one transaction per habit
-   * so that a user with years of history never needs one huge transaction. The backfill's last
-   * step, and a catch-up's after each page.
+   * Every habit's streak (or the named habits') recounted from its completions: the backfill's
+   * last step, and a catch-up's after each page.
    */
   async recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
     const habitIds =
       only ?? (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
-    for (const id of habitIds) {
-      await this.write(uid, async (tx, paths, now, changed) => {
-        const habit = readStoredIfExists(storedHabit, await tx.get(paths.habits.doc(id)));
-        if (!habit) return new Unchanged(undefined);
-        await this.storeRecomputedStreak(tx, paths, habit, now);
-        changed({ kind: 'streak', id });
-        return undefined;
-      });
-    }
+    for (const id of habitIds) await this.recountStreak(uid, id);
     return habitIds.length;
   }
 
+  /**
+   * A habit's runs from its whole history, read outside any transaction (a long history locks
+   * nothing), then stored only if neither the habit nor its streak changed meanwhile: every API
+   * change to a day rewrites the streak document, so a recount that raced one is done again.
+   */
+  async recountStreak(uid: string, habitId: string): Promise<boolean> {
+    const paths = userPaths(this.db, uid);
+    for (let attempt = 0; attempt < config.streakRecountAttempts; attempt += 1) {
+      const [habitSnap, streakSnap, history] = await Promise.all([
+        paths.habits.doc(habitId).get(),
+        paths.streaks.doc(habitId).get(),
+        paths.completions.where('habitId', '==', habitId).select('date', 'count').get(),
+      ]);
+      const habit = readStoredIfExists(storedHabit, habitSnap);
+      if (!habit) return false;
+      const summary = summarize(
+        habit.schedule,
+        habit.targetPerDay,
+        history.docs.map((d) => ({
+          date: d.get('date') as string,
+          count: d.get('count') as number,
+        })),
+      );
+      const stored = await this.write(uid, async (tx, txPaths, now, changed) => {
+        const [habitNow, streakNow, settingsSnap] = await Promise.all([
+          tx.get(txPaths.habits.doc(habitId)),
+          tx.get(txPaths.streaks.doc(habitId)),
+          tx.get(txPaths.settings),
+        ]);
+        if (!sameWrite(habitNow, habitSnap) || !sameWrite(streakNow, streakSnap)) {
+          return new Unchanged(false);
+        }
+        const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
+        const legacyLongest = legacyLongestOf(streakNow);
+        const streak = streakFromSummary(habitId, habit.schedule, summary, today, legacyLongest);
+        tx.set(streakNow.ref, streakDocument(streak, legacyLongest, now, summary));
+        changed({ kind: 'streak', id: habitId });
+        return true;
+      });
+      if (stored) return true;
+    }
+    throw new ContentionError(`the streak of habit ${habitId} kept changing during its recount`);
+  }
+
+  /**
+   * The habit, its streak, its tombstone and the XP it earned go in one commit of a fixed size
+   * (the user sees it gone at once); its days are purged afterwards in pages (`purgeCompletions`),
+   * driven by the habit-work request this commit leaves, which a task and a sweep carry out.
+   */
   async deleteHabit(uid: string, id: string): Promise<void> {
     await this.write(uid, async (tx, paths, now, changed) => {
-      const [habitSnap, tombstoneSnap, completionsSnap, progressSnap, xpSnap] = await Promise.all([
+      const [habitSnap, tombstoneSnap, progressSnap, earnedSnap] = await Promise.all([
         tx.get(paths.habits.doc(id)),
         tx.get(paths.tombstones.doc(id)),
-        tx.get(paths.completions.where('habitId', '==', id)),
         tx.get(paths.progress),
-        tx.get(paths.xpEvents.where('habitId', '==', id).select('delta')),
+        // What the ledger holds for the habit: its days as logged here, migrated legacy events
+        // that name its days (whether or not those days migrated yet), and corrections. An
+        // aggregation: Firestore bills one read per thousand entries, and returns one number.
+        tx.get(
+          paths.xpEvents
+            .where('habitId', '==', id)
+            .aggregate({ earned: AggregateField.sum('delta') }),
+        ),
       ]);
       const habit = readStoredIfExists(storedHabit, habitSnap);
       if (!habit) {
@@ -250,14 +292,8 @@ export class FirestoreHabitRepository implements HabitRepository {
         if (tombstoneSnap.exists) return new Unchanged(undefined);
         throw new NotFoundError('habit', id);
       }
-      // What the ledger holds for the habit: its days as logged here, migrated legacy events that
-      // name its days (whether or not those days migrated yet), and corrections.
-      const earned = xpSnap.docs.reduce((sum, d) => sum + (d.get('delta') as number), 0);
+      const earned = earnedSnap.data().earned ?? 0;
       const previousTotal = ledgerSumOf(progressSnap);
-      for (const completion of completionsSnap.docs) {
-        tx.delete(completion.ref);
-        changed({ kind: 'completion', id: completion.id });
-      }
       tx.delete(paths.streaks.doc(id));
       changed({ kind: 'streak', id });
       tx.delete(habitSnap.ref);
@@ -267,6 +303,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         version: habit.version + 1,
         deletedAt: now,
       });
+      habitWorkRequest(tx, paths, id, { purge: true }, now);
       this.recordXp(
         tx,
         paths,
@@ -278,6 +315,32 @@ export class FirestoreHabitRepository implements HabitRepository {
         changed,
       );
       return undefined;
+    });
+  }
+
+  /**
+   * One page of a deleted habit's days removed, each with its delivery to CloudKit: at most
+   * `limit` completions, so the commit stays far below Firestore's limit whatever the history.
+   * Answers how many went, or 'restored' when the habit exists again (its days are kept then).
+   */
+  async purgeCompletions(
+    uid: string,
+    habitId: string,
+    limit: number,
+  ): Promise<number | 'restored'> {
+    return this.write<number | 'restored'>(uid, async (tx, paths, _now, changed) => {
+      const [habitSnap, tombstoneSnap, page] = await Promise.all([
+        tx.get(paths.habits.doc(habitId)),
+        tx.get(paths.tombstones.doc(habitId)),
+        tx.get(paths.completions.where('habitId', '==', habitId).select().limit(limit)),
+      ]);
+      if (habitSnap.exists || !tombstoneSnap.exists) return new Unchanged('restored' as const);
+      if (page.empty) return new Unchanged(0);
+      for (const completion of page.docs) {
+        tx.delete(completion.ref);
+        changed({ kind: 'completion', id: completion.id });
+      }
+      return page.size;
     });
   }
 
@@ -306,7 +369,8 @@ export class FirestoreHabitRepository implements HabitRepository {
 
   /**
    * What a change to one day of a habit needs, read inside its transaction: the habit, the user's
-   * today, the day's completion or tombstone, the XP total, and the habit's other days.
+   * today, the day's completion or tombstone, the XP total, and the habit's streak runs (for a
+   * `timesPerWeek` habit also the day's week: seven days at most). Never the habit's history.
    */
   private async readHabitDay(
     tx: Transaction,
@@ -316,29 +380,33 @@ export class FirestoreHabitRepository implements HabitRepository {
     now: string,
   ) {
     const id = completionId(habitId, date);
-    const [
-      habitSnap,
-      settingsSnap,
-      existingSnap,
-      tombstoneSnap,
-      progressSnap,
-      historySnap,
-      streakSnap,
-    ] = await Promise.all([
-      tx.get(paths.habits.doc(habitId)),
-      tx.get(paths.settings),
-      tx.get(paths.completions.doc(id)),
-      tx.get(paths.tombstones.doc(id)),
-      tx.get(paths.progress),
-      tx.get(paths.completions.where('habitId', '==', habitId).select('date', 'count')),
-      tx.get(paths.streaks.doc(habitId)),
-    ]);
+    const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, streakSnap] =
+      await Promise.all([
+        tx.get(paths.habits.doc(habitId)),
+        tx.get(paths.settings),
+        tx.get(paths.completions.doc(id)),
+        tx.get(paths.tombstones.doc(id)),
+        tx.get(paths.progress),
+        tx.get(paths.streaks.doc(habitId)),
+      ]);
     const habit = readStoredIfExists(storedHabit, habitSnap);
     if (!habit) throw new NotFoundError('habit', habitId);
     const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
-    const otherDays = historySnap.docs
-      .filter((d) => d.id !== id)
-      .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number }));
+    const legacyLongest = legacyLongestOf(streakSnap);
+    const summary = summaryOf(streakSnap, habit);
+    const weekDays = async (unit: number) => {
+      const { from, to } = weekBounds(unit);
+      const snap = await tx.get(
+        paths.completions
+          .where('habitId', '==', habitId)
+          .where('date', '>=', from)
+          .where('date', '<=', to)
+          .select('date', 'count'),
+      );
+      return snap.docs
+        .filter((d) => d.id !== id)
+        .map((d) => ({ date: d.get('date') as string, count: d.get('count') as number }));
+    };
     return {
       id,
       habit,
@@ -346,19 +414,61 @@ export class FirestoreHabitRepository implements HabitRepository {
       existing: readStoredIfExists(storedCompletion, existingSnap),
       tombstone: readStoredIfExists(storedTombstone, tombstoneSnap),
       previousTotal: ledgerSumOf(progressSnap),
-      legacyLongest: legacyLongestOf(streakSnap),
-      streakWith: (days: { date: string; count: number }[]) =>
-        streakWithFloor(
-          computeStreak({
-            habitId: habit.id,
-            schedule: habit.schedule,
-            targetPerDay: habit.targetPerDay,
-            completions: [...otherDays, ...days],
-            today,
-          }),
-          legacyLongestOf(streakSnap),
-        ),
+      legacyLongest,
+      /**
+       * The streak once the day holds `dayCount`, and the runs to store. Runs written before
+       * they were kept, or under an old schedule, are left to the queued recount (`summary`
+       * undefined): the answer is then the streak as last stored.
+       */
+      streakAfter: async (
+        dayCount: number,
+      ): Promise<{ streak: Streak; summary?: StreakSummary }> => {
+        if (!summary) return { streak: storedStreakAsOf(streakSnap, habit, today) };
+        const { schedule, targetPerDay } = habit;
+        let next = summary;
+        if (schedule.type === 'timesPerWeek') {
+          const unit = unitOf(schedule, date) as number;
+          const others = await weekDays(unit);
+          const weekNow = dayCount > 0 ? [...others, { date, count: dayCount }] : others;
+          next = withDayChanged(summary, schedule, targetPerDay, date, {
+            dayCount,
+            weekDays: weekNow,
+          });
+          const lost = missingWeek(next, schedule);
+          if (lost !== undefined) {
+            next = withWeekDays(next, schedule, targetPerDay, lost, await weekDays(lost));
+          }
+        } else {
+          next = withDayChanged(summary, schedule, targetPerDay, date, { dayCount });
+        }
+        return {
+          streak: streakFromSummary(habit.id, schedule, next, today, legacyLongest),
+          summary: next,
+        };
+      },
     };
+  }
+
+  /**
+   * Without runs (a recount is queued) the figures are only touched: the write still changes the
+   * document, so a recount that read the history before this change stores nothing and reads again.
+   */
+  private storeStreak(
+    tx: Transaction,
+    paths: UserPaths,
+    habitId: string,
+    streak: Streak,
+    legacyLongest: number | undefined,
+    now: string,
+    summary: StreakSummary | undefined,
+  ): void {
+    const ref = paths.streaks.doc(habitId);
+    if (summary) {
+      tx.set(ref, streakDocument(streak, legacyLongest, now, summary));
+    } else {
+      tx.set(ref, { updatedAt: now }, { merge: true });
+      habitWorkRequest(tx, paths, habitId, { recount: true }, now);
+    }
   }
 
   async logCompletion(uid: string, input: CompletionLogInput): Promise<CompletionLogged> {
@@ -385,12 +495,12 @@ export class FirestoreHabitRepository implements HabitRepository {
         updatedAt: now,
         version,
       };
-      const streak = day.streakWith([{ date: input.date, count: input.count }]);
+      const { streak, summary } = await day.streakAfter(input.count);
 
       tx.set(paths.completions.doc(id), completion);
       changed({ kind: 'completion', id });
       if (tombstone) tx.delete(paths.tombstones.doc(id));
-      tx.set(paths.streaks.doc(input.habitId), streakDocument(streak, day.legacyLongest, now));
+      this.storeStreak(tx, paths, input.habitId, streak, day.legacyLongest, now, summary);
       changed({ kind: 'streak', id: input.habitId });
       const progress = this.recordXp(
         tx,
@@ -411,8 +521,11 @@ export class FirestoreHabitRepository implements HabitRepository {
       const day = await this.readHabitDay(tx, paths, input.habitId, input.date, now);
       const { id, existing } = day;
       if (!existing && !day.tombstone) throw new NotFoundError('completion', id);
-      const streak = day.streakWith([]);
-      if (!existing) return new Unchanged({ progress: progressFromXp(day.previousTotal), streak });
+      if (!existing) {
+        const { streak } = await day.streakAfter(0);
+        return new Unchanged({ progress: progressFromXp(day.previousTotal), streak });
+      }
+      const { streak, summary } = await day.streakAfter(0);
 
       tx.delete(paths.completions.doc(id));
       tx.set(paths.tombstones.doc(id), {
@@ -421,7 +534,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         deletedAt: now,
       });
       changed({ kind: 'completion', id });
-      tx.set(paths.streaks.doc(input.habitId), streakDocument(streak, day.legacyLongest, now));
+      this.storeStreak(tx, paths, input.habitId, streak, day.legacyLongest, now, summary);
       changed({ kind: 'streak', id: input.habitId });
       const progress = this.recordXp(
         tx,
@@ -443,7 +556,13 @@ export class FirestoreHabitRepository implements HabitRepository {
       .where('date', '<=', input.to);
     if (input.habitId) query = query.where('habitId', '==', input.habitId);
     const snap = await query.orderBy('date').get();
-    return snap.docs.map((d) => readStored(storedCompletion, d));
+    const completions = snap.docs.map((d) => readStored(storedCompletion, d));
+    const purging = await habitsBeingPurged(
+      (...refs) => this.db.getAll(...refs),
+      userPaths(this.db, uid),
+      completions.map((c) => c.habitId),
+    );
+    return completions.filter((c) => !purging.has(c.habitId));
   }
 
   async getProgress(uid: string): Promise<ProgressAndStreaks> {

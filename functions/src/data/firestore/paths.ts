@@ -14,6 +14,8 @@ export function userPaths(db: Firestore, uid: string) {
     /** The change tag (and version) of the last copy this backend wrote to each CloudKit record. */
     legacyCopies: user.collection('legacyCopies'),
     migrationErrors: user.collection('migrationErrors'),
+    /** Per-habit work a write left for the background: days to purge, a streak to recount. */
+    habitWork: user.collection('habitWork'),
     progress: user.collection('meta').doc('progress'),
     sync: user.collection('meta').doc('sync'),
     migration: user.collection('meta').doc('migration'),

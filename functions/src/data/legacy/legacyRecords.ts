@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameOfDocumentId } from '../../domain/documentIds';
 
 /**
  * The legacy records as Core Data mirroring writes them to CloudKit (docs/legacy-schema.md):
@@ -16,9 +17,12 @@ export const LEGACY_RECORD_TYPES = {
 } as const;
 export type LegacyRecordKind = keyof typeof LEGACY_RECORD_TYPES;
 
-/** Record names are `<recordType>_<id>`, so an API id and its legacy record name convert both ways. */
+/**
+ * Record names are `<recordType>_<id>`, so an API id and its legacy record name convert both ways.
+ * An id the backfill had to escape to store it (domain/documentIds) is the name's own text again.
+ */
 export function legacyRecordName(kind: LegacyRecordKind, id: string): string {
-  return `${LEGACY_RECORD_TYPES[kind]}_${id}`;
+  return `${LEGACY_RECORD_TYPES[kind]}_${nameOfDocumentId(id)}`;
 }
 
 const int = z.number().int();

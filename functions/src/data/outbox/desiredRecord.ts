@@ -10,7 +10,7 @@ import {
   storedXpEvent,
 } from '../firestore/storedDocuments';
 import { habitIdOfCompletion } from '../../domain/completion';
-import type { OutboxEntry } from './outboxEntry';
+import { type OutboxEntry, recordDocumentId } from './outboxEntry';
 import type { DesiredRecord, LastCopy } from './deliveryPlan';
 
 type DesiredUpsert = Extract<DesiredRecord, { state: 'present' }>['write'];
@@ -43,7 +43,7 @@ export async function readDesiredRecord(
     own,
     paths.tombstones.doc(id),
     paths.tombstones.doc(habitId),
-    paths.legacyCopies.doc(recordName),
+    paths.legacyCopies.doc(recordDocumentId(recordName)),
   );
   const lastCopy = copySnap.exists
     ? {

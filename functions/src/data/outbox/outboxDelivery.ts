@@ -18,7 +18,12 @@ import {
 } from './deliveryPlan';
 import { habitIdOfCompletion } from '../../domain/completion';
 import { readDesiredRecord } from './desiredRecord';
-import { newOutboxEntry, type OutboxEntry, outboxEntrySchema } from './outboxEntry';
+import {
+  newOutboxEntry,
+  type OutboxEntry,
+  outboxEntrySchema,
+  recordDocumentId,
+} from './outboxEntry';
 import { touchEntry } from './touchEntry';
 
 export type DeliveryOutcome = DeliveryResult | 'awaiting_link' | 'failed';
@@ -163,7 +168,7 @@ export class OutboxDelivery {
         now,
       );
       const outboxEntry = newOutboxEntry({ kind: 'xpEvent', id: ref.id }, now);
-      tx.set(paths.legacyOutbox.doc(outboxEntry.recordName), outboxEntry);
+      tx.set(paths.legacyOutbox.doc(recordDocumentId(outboxEntry.recordName)), outboxEntry);
       tx.set(paths.sync, syncVersionBump(now), { merge: true });
     });
   }
@@ -171,7 +176,7 @@ export class OutboxDelivery {
   /** The entry goes only if unchanged since read; the last-copy record follows the write. */
   private async settle(uid: string, entrySnap: DocumentSnapshot, copy: CopyChange): Promise<void> {
     const entry = readStored(outboxEntrySchema, entrySnap);
-    const copyRef = userPaths(this.db, uid).legacyCopies.doc(entry.recordName);
+    const copyRef = userPaths(this.db, uid).legacyCopies.doc(recordDocumentId(entry.recordName));
     await this.db.runTransaction(async (tx) => {
       const now = await tx.get(entrySnap.ref);
       if (copy === 'remove') tx.delete(copyRef);

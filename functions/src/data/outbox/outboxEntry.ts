@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type LegacyRecordKind, legacyRecordName } from '../legacy/legacyRecords';
 import type { EntityChange } from '../entityChange';
+import { documentIdOf } from '../../domain/documentIds';
 
 /**
  * users/{uid}/legacyOutbox/{recordName}: a CloudKit record that may differ from what Firestore
@@ -23,6 +24,15 @@ export const outboxEntrySchema = z.object({
   lastError: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
+
+/**
+ * The id of a record's documents in legacyOutbox and legacyCopies: its name, escaped only if
+ * Firestore refuses it (domain/documentIds), so every existing entry keeps its id. The entry
+ * carries the name itself, and delivery goes by that.
+ */
+export function recordDocumentId(recordName: string): string {
+  return documentIdOf(recordName);
+}
 
 export function outboxRecordName(change: EntityChange): string {
   return legacyRecordName(change.kind satisfies LegacyRecordKind, change.id);

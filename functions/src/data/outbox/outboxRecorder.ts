@@ -1,7 +1,7 @@
 import type { Transaction } from 'firebase-admin/firestore';
 import type { ChangeRecorder } from '../entityChange';
 import type { UserPaths } from '../firestore/paths';
-import { newOutboxEntry } from './outboxEntry';
+import { newOutboxEntry, recordDocumentId } from './outboxEntry';
 
 /**
  * Dual-write's half of a commit: each changed record's outbox entry is (re)written, atomically
@@ -10,6 +10,6 @@ import { newOutboxEntry } from './outboxEntry';
 export const recordInOutbox: ChangeRecorder<Transaction, UserPaths> = (tx, paths, changes, now) => {
   for (const change of changes) {
     const entry = newOutboxEntry(change, now);
-    tx.set(paths.legacyOutbox.doc(entry.recordName), entry);
+    tx.set(paths.legacyOutbox.doc(recordDocumentId(entry.recordName)), entry);
   }
 };

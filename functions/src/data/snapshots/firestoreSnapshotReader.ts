@@ -3,6 +3,7 @@ import { addDays, localDayAt } from '../../domain/localDay';
 import { settingsOrDefault } from '../../domain/settings';
 import { progressOf, streaksAsOf } from '../firestore/firestoreHabitRepository';
 import { userPaths } from '../firestore/paths';
+import { habitsBeingPurged } from '../firestore/purgedHabits';
 import { readStored, storedCompletion, storedHabit } from '../firestore/storedDocuments';
 import { type DatedSnapshot, SNAPSHOT_COMPLETION_DAYS } from './userSnapshot';
 
@@ -41,12 +42,19 @@ export class FirestoreSnapshotReader {
           tx.get(paths.streaks),
         ]);
         const habits = habitsSnap.docs.map((d) => readStored(storedHabit, d));
+        const completions = completionsSnap.docs.map((d) => readStored(storedCompletion, d));
+        const present = new Set(habits.map((h) => h.id));
+        const purging = await habitsBeingPurged(
+          (...refs) => tx.getAll(...refs),
+          paths,
+          completions.map((c) => c.habitId).filter((id) => !present.has(id)),
+        );
         return {
           localDay,
           snapshot: {
             version: (syncSnap.get('version') as number | undefined) ?? 0,
             habits,
-            completions: completionsSnap.docs.map((d) => readStored(storedCompletion, d)),
+            completions: completions.filter((c) => !purging.has(c.habitId)),
             progress: progressOf(progressSnap),
             streaks: streaksAsOf(streaksSnap.docs, habits, localDay),
             settings,

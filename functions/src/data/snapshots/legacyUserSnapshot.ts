@@ -27,5 +27,6 @@ export function legacyUserSnapshot(
     streaks: legacy.streaks,
     settings: { timeZone: DEFAULT_TIME_ZONE },
     source: 'legacy',
+    ...(legacy.partial && { partial: true }),
   };
 }

@@ -38,17 +38,17 @@ export class SnapshotService {
     // Version 0 is a user with nothing in Firestore, whose answer comes from the legacy store:
     // that can change without the version moving, so it is never "not modified".
     if (sinceVersion === version && version > 0) {
-      await this.telemetry.record('snapshotCache', 'notModified', { uid });
+      this.telemetry.record('snapshotCache', 'notModified', { uid });
       return { version, notModified: true };
     }
     const cached = this.cache.get(key(uid, version));
     // A cached snapshot is of its local day: past midnight the streaks and the window move on.
     if (cached && cached.localDay === localDayAt(this.clock(), cached.snapshot.settings.timeZone)) {
-      await this.telemetry.record('snapshotCache', 'hit', { uid });
+      this.telemetry.record('snapshotCache', 'hit', { uid });
       return cached.snapshot;
     }
     const fresh = await this.reader.read(uid);
-    await this.telemetry.record('snapshotCache', 'miss', { uid });
+    this.telemetry.record('snapshotCache', 'miss', { uid });
     if (fresh.snapshot.habits.length === 0 && fresh.snapshot.progress.totalXp === 0) {
       const legacy = await this.options.legacy(uid, fresh.snapshot.version);
       if (legacy) return legacy;

@@ -17,6 +17,8 @@ export interface UserSnapshot {
   settings: Settings;
   /** Only when the data came from the legacy store (API.md conventions). */
   source?: 'legacy';
+  /** Legacy data read up to its bound: the user has more than this holds (docs/api.md). */
+  partial?: true;
 }
 
 /** A snapshot and the local day it was computed for: streaks and the window depend on it. */

@@ -150,7 +150,7 @@ function printStats(stats: MigrationStats, heading: string | undefined, print: P
   );
   const c = stats.catchUp;
   print(
-    `catch-up: ${c.following} users followed, ${c.overdue} overdue (last caught up before ${c.dueBefore}), ` +
+    `catch-up: ${c.following} users followed, ${c.overdueAtLeast ? 'at least ' : ''}${c.overdue} overdue (last caught up before ${c.dueBefore}), ` +
       `${c.awaitingLink} awaiting a link; ${c.changes} changes read, ${c.applied} applied, ${c.echoes} own writes seen`,
   );
   const time = stats.migrationTimeMs;

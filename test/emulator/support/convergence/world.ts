@@ -30,6 +30,7 @@ import { MigrationStateStore } from '../../../../functions/src/migration/migrati
 import type { Telemetry } from '../../../../functions/src/telemetry/telemetryEvents';
 import { AdversarialScheduler, type SchedulerOptions } from './scheduler';
 import { OldApp } from './oldApp';
+import { HabitWorkJob } from '../../../../functions/src/data/habitWork/habitWorkJob';
 import { Random } from './random';
 
 export const SIM_API_TOKEN = 'sim-api-token';
@@ -204,14 +205,31 @@ export function buildWorld(
     new LegacyReadFallback(legacy, (u) => tombstonedIds(db, u)),
   );
 
-  /** The outbox trigger: any pending entry means a drain is queued (duplicates are harmless). */
+  const habitWork = new HabitWorkJob(db, dualWrite, { purgePageSize: 3, budgetMs: 3_000 });
+  let habitWorks = 0;
+
+  /**
+   * The outbox and habit-work triggers: any pending entry means a drain is queued, any habit-work
+   * request its task (duplicates are harmless).
+   */
   async function afterWrite(why: string): Promise<void> {
-    const pending = await db
-      .collection(`users/${uid}/legacyOutbox`)
-      .where('status', '==', 'pending')
-      .limit(1)
-      .get();
+    const [pending, work] = await Promise.all([
+      db.collection(`users/${uid}/legacyOutbox`).where('status', '==', 'pending').limit(1).get(),
+      db.collection(`users/${uid}/habitWork`).get(),
+    ]);
     if (!pending.empty) enqueueDrain(why);
+    for (const request of work.docs) {
+      habitWorks += 1;
+      scheduler.enqueue({
+        name: `habitWork-${habitWorks}`,
+        label: `habitWork(${request.id}, ${why})`,
+        run: async () => {
+          const outcome = await habitWork.run({ uid, habitId: request.id });
+          await afterWrite('habitWork');
+          return outcome;
+        },
+      });
+    }
   }
 
   /** The app at launch: a fresh single-use token from the device, handed over by legacy-link. */
