@@ -49,6 +49,13 @@ export const config = {
   /** Completions of one user contend on meta/progress and meta/sync: allow more retries than the default 5. */
   transactionMaxAttempts: 15,
   /**
+   * A user's writes through the API: contended ones retry until `deadlineMs` has passed, then
+   * answer `aborted` (the app retries) rather than run into the callable's 60 s timeout. The
+   * client library backs off 1 s, 1.5 s, 2.25 s... between attempts, so an attempt starting
+   * just before the deadline ends well inside the timeout.
+   */
+  userWriteTransaction: { maxAttempts: 10, deadlineMs: 15_000 },
+  /**
    * Work a habit write leaves for the background (data/habitWork): a deleted habit's days go in
    * pages of `purgePageSize` completions (each with its outbox entry: 2 writes per completion);
    * a task stops after `budgetMs` and leaves the rest to its continuation, well inside its

@@ -118,8 +118,13 @@ export class FirestoreHabitRepository implements HabitRepository {
     ) => Promise<T | Unchanged<T>>,
   ): Promise<T> {
     const paths = userPaths(this.db, uid);
+    const { maxAttempts, deadlineMs } = config.userWriteTransaction;
+    const started = Date.now();
     return this.db.runTransaction(
       async (tx) => {
+        if (Date.now() - started > deadlineMs) {
+          throw new ContentionError('other writes to your data kept winning; retry');
+        }
         const now = this.clock().toISOString();
         const changes: EntityChange[] = [];
         const result = await work(tx, paths, now, (change) => changes.push(change));
@@ -128,7 +133,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         tx.set(paths.sync, syncVersionBump(now), { merge: true });
         return result;
       },
-      { maxAttempts: config.transactionMaxAttempts },
+      { maxAttempts },
     );
   }
 
