@@ -6,13 +6,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import {
+  completionEntity,
+  habitEntity,
+  lib,
+  quietConsole,
+  requireFirestoreEmulator,
+  xpEntity,
+} from './support.mjs';
 
-// The functions log a JSON line per event: the table is this script's only output.
-const log = console.log;
-for (const level of ['log', 'info', 'debug', 'warn']) console[level] = () => undefined;
-
+const log = quietConsole();
 const require = createRequire(import.meta.url);
-const lib = (path) => require(`../functions/lib/${path}.js`);
 const { initializeApp } = require('firebase-admin/app');
 const { getFirestore } = require('firebase-admin/firestore');
 const { startSimulator } = require('../tools/cloudkit-sim/dist/index.js');
@@ -31,10 +35,7 @@ const { flagDefaults } = lib('flags/flagDefaults');
 const { legacyUpsert } = lib('migration/firestoreToLegacyMapper');
 const { toOperation } = lib('data/legacy/cloudkit/ckWrites');
 
-if (!process.env.FIRESTORE_EMULATOR_HOST) {
-  process.stderr.write('run it with `npm run bench:catchup` (it needs the Firestore emulator)\n');
-  process.exit(2);
-}
+requireFirestoreEmulator('npm run bench:catchup');
 
 const HABITS = 10;
 const DAYS = 1_000; // per habit: 10 habits, 10,000 days, 9,990 XP events = 20,000 records
@@ -48,45 +49,11 @@ const dayBefore = (n) => iso(Date.now() - n * 86_400_000).slice(0, 10);
  */
 const record = (kind, entity) => toOperation(legacyUpsert(kind, entity)).record;
 
-function habit(id, name, updatedAt) {
-  const createdAt = '2023-01-01T08:00:00.000Z';
-  const schedule = { type: 'daily' };
-  return record('habit', {
-    id,
-    name,
-    schedule,
-    targetPerDay: 1,
-    archived: false,
-    createdAt,
-    updatedAt: iso(updatedAt),
-    version: 1,
-  });
-}
-
-function day(habitId, date) {
-  const at = `${date}T20:00:00.000Z`;
-  return record('completion', {
-    id: `${habitId}_${date}`,
-    habitId,
-    date,
-    count: 1,
-    completedAt: at,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  });
-}
-
-function xp(completionName) {
-  const completionId = completionName.replace(/^CD_Completion_/, '');
-  return record('xpEvent', {
-    id: randomUUID(),
-    delta: 10,
-    reason: 'completion',
-    completionId,
-    occurredAt: iso(Date.now()),
-  });
-}
+const habit = (id, name, updatedAt) =>
+  record('habit', habitEntity(id, { name, updatedAt: iso(updatedAt) }));
+const day = (habitId, date) => record('completion', completionEntity(habitId, date));
+const xp = (completionName) =>
+  record('xpEvent', xpEntity(completionName.replace(/^CD_Completion_/, ''), iso(Date.now())));
 
 /** Every CloudKit request this process makes to a user's private database, counted. */
 let cloudKitCalls = 0;

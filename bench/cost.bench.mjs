@@ -5,12 +5,17 @@
 // at 1k, 100k and 1M runs. A row that grows with history fails the run. Needs the Firestore
 // emulator: `npm run bench` starts one (project demo-bench, apart from the emulated functions).
 import { createRequire } from 'node:module';
+import {
+  completionEntity,
+  habitEntity,
+  lib,
+  quietConsole,
+  requireFirestoreEmulator,
+  xpEntity,
+} from './support.mjs';
 
-const log = console.log;
-for (const level of ['log', 'info', 'debug', 'warn']) console[level] = () => undefined;
-
+const log = quietConsole();
 const require = createRequire(import.meta.url);
-const lib = (path) => require(`../functions/lib/${path}.js`);
 const { initializeApp } = require('firebase-admin/app');
 const firestore = require('firebase-admin/firestore');
 const { FirestoreHabitRepository } = lib('data/firestore/firestoreHabitRepository');
@@ -22,11 +27,9 @@ const { seedStatsCounters } = lib('migration/migrationStatsCounters');
 const { BackfillJob } = lib('migration/backfillJob');
 const { BackfillRequests } = lib('migration/backfillRequests');
 const { flagDefaults } = lib('flags/flagDefaults');
+const { legacyUpsert } = lib('migration/firestoreToLegacyMapper');
 
-if (!process.env.FIRESTORE_EMULATOR_HOST) {
-  process.stderr.write('run it with `npm run bench` (it needs the Firestore emulator)\n');
-  process.exit(2);
-}
+requireFirestoreEmulator('npm run bench');
 
 // DocumentReference.get reads through Firestore.getAll: counted there, once.
 const { Firestore, Transaction, WriteBatch, Query } = firestore;
@@ -109,25 +112,14 @@ async function seedUser(uid, days, repository) {
   for (let start = 1; start <= days; start += 200) {
     const batch = db.batch();
     for (let n = start; n < Math.min(start + 200, days + 1); n += 1) {
-      const date = dayBefore(n);
-      const id = `${habit.id}_${date}`;
-      const at = `${date}T20:00:00.000Z`;
-      batch.set(user.collection('completions').doc(id), {
-        id,
-        habitId: habit.id,
-        date,
-        count: 1,
-        completedAt: at,
-        createdAt: at,
-        updatedAt: at,
-        version: 1,
-      });
+      const completion = completionEntity(habit.id, dayBefore(n));
+      batch.set(user.collection('completions').doc(completion.id), completion);
       batch.set(user.collection('xpEvents').doc(), {
         habitId: habit.id,
-        completionId: id,
+        completionId: completion.id,
         delta: 10,
         reason: 'completion-logged',
-        createdAt: at,
+        createdAt: completion.createdAt,
       });
     }
     await batch.commit();
@@ -211,59 +203,21 @@ for (const [label, runs] of RUNS) {
 const HABITS = 5;
 const DAYS_PER_HABIT = 200;
 const created = Date.parse('2025-01-01T08:00:00.000Z');
+/** As the old app's records arrive from CloudKit: mapped by the mapper that delivers our writes. */
+const legacy = (kind, entity) => {
+  const { kind: k, recordName, recordChangeTag, fields } = legacyUpsert(kind, entity, 't1');
+  return { kind: k, recordName, recordChangeTag, fields };
+};
 function legacyRecords() {
   const records = [];
   for (let h = 0; h < HABITS; h += 1) {
-    const id = `bench-habit-${h}`;
-    records.push({
-      kind: 'habit',
-      recordName: `CD_Habit_${id}`,
-      recordChangeTag: 't1',
-      fields: {
-        CD_entityName: 'Habit',
-        CD_id: id,
-        CD_name: 'Read',
-        CD_scheduleType: 'daily',
-        CD_targetPerDay: 1,
-        CD_archived: 0,
-        CD_createdAt: created,
-        CD_updatedAt: created,
-        CD_version: 1,
-      },
-    });
+    const habitId = `bench-habit-${h}`;
+    records.push(legacy('habit', habitEntity(habitId)));
     for (let d = 0; d < DAYS_PER_HABIT; d += 1) {
       const date = new Date(created + d * DAY).toISOString().slice(0, 10);
-      const at = Date.parse(`${date}T20:00:00.000Z`);
-      const completion = `${id}_${date}`;
-      records.push({
-        kind: 'completion',
-        recordName: `CD_Completion_${completion}`,
-        recordChangeTag: 't1',
-        fields: {
-          CD_entityName: 'Completion',
-          CD_id: completion,
-          CD_habit: `CD_Habit_${id}`,
-          CD_date: date,
-          CD_count: 1,
-          CD_completedAt: at,
-          CD_createdAt: at,
-          CD_updatedAt: at,
-          CD_version: 1,
-        },
-      });
-      records.push({
-        kind: 'xpEvent',
-        recordName: `CD_XPEvent_xp-${completion}`,
-        recordChangeTag: 't1',
-        fields: {
-          CD_entityName: 'XPEvent',
-          CD_id: `xp-${completion}`,
-          CD_amount: 10,
-          CD_reason: 'completion',
-          CD_completion: `CD_Completion_${completion}`,
-          CD_occurredAt: at,
-        },
-      });
+      const completion = completionEntity(habitId, date);
+      records.push(legacy('completion', completion));
+      records.push(legacy('xpEvent', xpEntity(completion.id, completion.completedAt)));
     }
   }
   return records;
@@ -271,7 +225,7 @@ function legacyRecords() {
 
 const records = legacyRecords();
 let cloudKitCalls = 0;
-const legacy = {
+const legacyStore = {
   async readChanges(_uid, cursor, limit) {
     cloudKitCalls += 1;
     const from = cursor ? Number(cursor) : 0;
@@ -288,7 +242,7 @@ const noTasks = { enqueueBatch: async () => undefined, enqueueFanOut: async () =
 const job = new BackfillJob({
   db,
   states,
-  legacy,
+  legacy: legacyStore,
   tasks: noTasks,
   telemetry,
   flags: async () => flagDefaults,

@@ -27,6 +27,19 @@ function invalidArgument(issues: FieldIssue[]): HttpsError {
   return new HttpsError('invalid-argument', `invalid input: ${summary}`, { issues });
 }
 
+/**
+ * A transaction the database dropped under contention (it expired, or another one won its locks):
+ * Firestore answers INVALID_ARGUMENT for it, though nothing was wrong with the request.
+ */
+function isLostTransaction(error: unknown): boolean {
+  const { code, details } = (error ?? {}) as { code?: unknown; details?: unknown };
+  return (
+    code === 3 &&
+    typeof details === 'string' &&
+    /transaction (is invalid or closed|has expired|is no longer valid)/i.test(details)
+  );
+}
+
 /** The one place a failure becomes what the client sees (API.md, "Conventions"). */
 export function toHttpsError(callable: string, error: unknown): HttpsError {
   if (error instanceof HttpsError) return error;
@@ -52,7 +65,9 @@ export function toHttpsError(callable: string, error: unknown): HttpsError {
   // A transaction that lost to concurrent writes on every attempt, or Firestore briefly unable
   // to take the write: the client retries (API.md: aborted and unavailable are retryable).
   const grpcCode = (error as { code?: unknown } | null)?.code;
-  if (grpcCode === 10) return new HttpsError('aborted', 'too many concurrent writes; retry');
+  if (grpcCode === 10 || isLostTransaction(error)) {
+    return new HttpsError('aborted', 'too many concurrent writes; retry');
+  }
   if (grpcCode === 4 || grpcCode === 8 || grpcCode === 14) {
     return new HttpsError('unavailable', 'the database is busy; retry');
   }

@@ -170,7 +170,7 @@ describe('every write costs the same whatever the history', () => {
         to: dayAfterStart(365),
         habitId: HABIT,
       }),
-    ).toEqual([]);
+    ).toEqual({ completions: [] });
 
     await eventually(
       async () => ((await completionsOf(user.uid, HABIT)) === 0 ? true : undefined),

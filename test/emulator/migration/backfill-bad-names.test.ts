@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from 'firebase-functions/v2';
-import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { deleteApp, getApps } from 'firebase-admin/app';
+import type { Firestore } from 'firebase-admin/firestore';
 import type {
   InvalidLegacyRecord,
   LegacyDeletion,
@@ -18,7 +18,8 @@ import { BackfillRequests } from '../../../functions/src/migration/backfillReque
 import type { BackfillTasks } from '../../../functions/src/migration/backfillTasks';
 import { MigrationStateStore } from '../../../functions/src/migration/migrationStateStore';
 import type { FanOutTask } from '../../../functions/src/domain/backfillMessages';
-import { adminDb } from '../support/admin';
+import { isolatedFirestore } from '../support/admin';
+import { legacyHabitEntry } from '../support/legacyEntries';
 
 /**
  * Legacy data Firestore cannot take as it is (forbidden ids, a document over 1 MiB) and AppUser
@@ -39,16 +40,7 @@ afterAll(async () => {
   if (app) await deleteApp(app);
 });
 
-function db(): Firestore {
-  adminDb(); // points the SDK at the emulators
-  const app =
-    getApps().find((a) => a.name === PROJECT) ??
-    initializeApp(
-      { projectId: PROJECT, serviceAccountId: 'emulated-service-acct@email.com' },
-      PROJECT,
-    );
-  return getFirestore(app);
-}
+const db = (): Firestore => isolatedFirestore(PROJECT);
 
 type Entry = LegacyRecord | LegacyDeletion | InvalidLegacyRecord;
 
@@ -164,24 +156,7 @@ function xpEvent(id: string, amount: number, completion?: string): LegacyRecord 
   };
 }
 
-function habit(id: string): LegacyRecord {
-  return {
-    kind: 'habit',
-    recordName: `CD_Habit_${id}`,
-    recordChangeTag: 't1',
-    fields: {
-      CD_entityName: 'Habit',
-      CD_id: id,
-      CD_name: 'Read',
-      CD_scheduleType: 'daily',
-      CD_targetPerDay: 1,
-      CD_archived: 0,
-      CD_createdAt: T,
-      CD_updatedAt: T,
-      CD_version: 1,
-    },
-  };
-}
+const habit = (id: string): LegacyRecord => legacyHabitEntry(id, T);
 
 async function ids(firestore: Firestore, path: string): Promise<string[]> {
   return (await firestore.collection(path).listDocuments()).map((d) => d.id).sort();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { deleteApp, getApps } from 'firebase-admin/app';
+import type { Firestore } from 'firebase-admin/firestore';
 import { LegacyStoreError } from '../../../functions/src/data/legacy/legacyErrors';
 import type {
   InvalidLegacyRecord,
@@ -24,7 +24,8 @@ import {
   seedStatsCounters,
   statsShards,
 } from '../../../functions/src/migration/migrationStatsCounters';
-import { adminDb } from '../support/admin';
+import { isolatedFirestore } from '../support/admin';
+import { legacyHabitEntry } from '../support/legacyEntries';
 
 /**
  * The migration statistics' counters against the states they count, over the real Firestore
@@ -34,34 +35,11 @@ import { adminDb } from '../support/admin';
  */
 const PROJECT = `demo-stats-${randomUUID().slice(0, 8)}`;
 
-function db(): Firestore {
-  adminDb(); // points the SDK at the emulators
-  const app =
-    getApps().find((a) => a.name === PROJECT) ??
-    initializeApp({ projectId: PROJECT, serviceAccountId: 'stats@example.com' }, PROJECT);
-  return getFirestore(app);
-}
+const db = (): Firestore => isolatedFirestore(PROJECT);
 
 const CREATED = Date.parse('2025-01-01T08:00:00.000Z');
 
-function habit(id: string): LegacyRecord {
-  return {
-    kind: 'habit',
-    recordName: `CD_Habit_${id}`,
-    recordChangeTag: 't1',
-    fields: {
-      CD_entityName: 'Habit',
-      CD_id: id,
-      CD_name: 'Read',
-      CD_scheduleType: 'daily',
-      CD_targetPerDay: 1,
-      CD_archived: 0,
-      CD_createdAt: CREATED,
-      CD_updatedAt: CREATED,
-      CD_version: 1,
-    },
-  };
-}
+const habit = (id: string): LegacyRecord => legacyHabitEntry(id, CREATED);
 
 const unreadable = (id: string): InvalidLegacyRecord => ({
   kind: 'invalid',
@@ -145,7 +123,7 @@ const nonZero = (counters: StatsCounters) =>
 afterAll(() =>
   Promise.all(
     getApps()
-      .filter((app) => app.name === PROJECT || app.name === 'seed')
+      .filter((app) => app.name === PROJECT || app.name === `${PROJECT}-seed`)
       .map((app) => deleteApp(app)),
   ),
 );
@@ -238,9 +216,7 @@ describe('migration statistics counters', () => {
   });
 
   it('seeded counters read as that many completed runs, in the same number of reads', async () => {
-    const other = getFirestore(
-      initializeApp({ projectId: `${PROJECT}-seed`, serviceAccountId: 's@example.com' }, 'seed'),
-    );
+    const other = isolatedFirestore(`${PROJECT}-seed`);
     for (const runs of [1_000, 1_000_000]) {
       await seedStatsCounters(other, runs);
       const stats = await migrationStats(other, new Date());

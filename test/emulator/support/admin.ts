@@ -24,6 +24,18 @@ export function adminDb(): Firestore {
   return (db ??= getFirestore(adminApp()));
 }
 
+/**
+ * Firestore of a project of its own on the same emulator: what a test writes there never reaches
+ * the emulated functions (their triggers watch demo-habits), so the test alone drives the work.
+ */
+export function isolatedFirestore(projectId: string): Firestore {
+  adminApp(); // points the SDK at the emulators
+  const app =
+    getApps().find((a) => a.name === projectId) ??
+    initializeApp({ projectId, serviceAccountId: 'emulated-service-acct@email.com' }, projectId);
+  return getFirestore(app);
+}
+
 /** Admin access to the emulated Auth, to give a test user custom claims. */
 export function adminAuth(): Auth {
   return getAuth(adminApp());

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from 'firebase-functions/v2';
 import { startSimulator } from '../../../../tools/cloudkit-sim/src';
-import { getApps, initializeApp } from 'firebase-admin/app';
-import { getFirestore } from 'firebase-admin/firestore';
-import { adminDb } from '../admin';
+import { isolatedFirestore } from '../admin';
 import type { SchedulerOptions } from './scheduler';
 import { buildWorld, SIM_API_TOKEN, type World } from './world';
 
@@ -16,16 +14,7 @@ type Simulator = Awaited<ReturnType<typeof startSimulator>>;
  */
 const ISOLATED_PROJECT = 'demo-convergence';
 
-function isolatedDb() {
-  adminDb(); // points the SDK at the emulators
-  const app =
-    getApps().find((a) => a.name === ISOLATED_PROJECT) ??
-    initializeApp(
-      { projectId: ISOLATED_PROJECT, serviceAccountId: 'emulated-service-acct@email.com' },
-      ISOLATED_PROJECT,
-    );
-  return getFirestore(app);
-}
+const isolatedDb = () => isolatedFirestore(ISOLATED_PROJECT);
 
 /**
  * A CloudKit simulator in this process for one test file (started before its tests, closed after),
