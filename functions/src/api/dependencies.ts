@@ -155,8 +155,8 @@ export const habitWorkJob = lazy(
     new HabitWorkJob(
       firestore(),
       {
-        purgeCompletions: async (uid, habitId, limit) =>
-          (await habitWriterFor(uid)).purgeCompletions(uid, habitId, limit),
+        purgeCompletions: async (uid, habitId, limit, deletedBefore) =>
+          (await habitWriterFor(uid)).purgeCompletions(uid, habitId, limit, deletedBefore),
         recountStreak: async (uid, habitId) =>
           (await habitWriterFor(uid)).recountStreak(uid, habitId),
       },

@@ -1,6 +1,7 @@
 import { HttpsError } from 'firebase-functions/v2/https';
 import { ZodError, type core } from 'zod';
 import { DomainError, InvalidInputError, PreconditionError } from '../domain/errors';
+import { isLostTransaction } from '../data/firestore/firestoreErrors';
 import { logs } from '../logs';
 
 export interface FieldIssue {
@@ -25,19 +26,6 @@ export function fieldIssues(issues: ReadonlyArray<core.$ZodIssue>): FieldIssue[]
 function invalidArgument(issues: FieldIssue[]): HttpsError {
   const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
   return new HttpsError('invalid-argument', `invalid input: ${summary}`, { issues });
-}
-
-/**
- * A transaction the database dropped under contention (it expired, or another one won its locks):
- * Firestore answers INVALID_ARGUMENT for it, though nothing was wrong with the request.
- */
-function isLostTransaction(error: unknown): boolean {
-  const { code, details } = (error ?? {}) as { code?: unknown; details?: unknown };
-  return (
-    code === 3 &&
-    typeof details === 'string' &&
-    /transaction (is invalid or closed|has expired|is no longer valid)/i.test(details)
-  );
 }
 
 /** The one place a failure becomes what the client sees (API.md, "Conventions"). */
@@ -68,7 +56,11 @@ export function toHttpsError(callable: string, error: unknown): HttpsError {
   if (grpcCode === 10 || isLostTransaction(error)) {
     return new HttpsError('aborted', 'too many concurrent writes; retry');
   }
-  if (grpcCode === 4 || grpcCode === 8 || grpcCode === 14) {
+  // A commit that ran out of time may still have applied: the caller must check, not assume.
+  if (grpcCode === 4) {
+    return new HttpsError('deadline-exceeded', 'the write may or may not have been saved; reload');
+  }
+  if (grpcCode === 8 || grpcCode === 14) {
     return new HttpsError('unavailable', 'the database is busy; retry');
   }
   logs.callableFailed(callable, error);

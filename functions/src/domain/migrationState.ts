@@ -18,6 +18,15 @@ export const MIGRATED_STATUSES: ReadonlySet<MigrationStatus> = new Set([
 ]);
 
 /**
+ * Whether a run has copied legacy days that no streak counts yet: its pages write completions
+ * without touching streaks, and only its last step recounts them. Until it completes, a streak's
+ * stored runs cannot be built on.
+ */
+export function migrationMayChangeDays(state: { status: MigrationStatus; batches?: number }) {
+  return (state.batches ?? 0) > 0 && !MIGRATED_STATUSES.has(state.status);
+}
+
+/**
  * What a run counts, one key per outcome of a legacy record. Every record read lands in exactly
  * one of them, so their sum is the number of records the run has read.
  * - habits, completions, xp, streaks: in Firestore as the legacy store has them;

@@ -1,19 +1,11 @@
+import { isRefusedRequest } from '../data/firestore/firestoreErrors';
 import type { MappedEntry, MappingFailure } from './legacyToFirestoreMapper';
 
-/** gRPC's INVALID_ARGUMENT, as the Firestore SDK reports it. */
-const INVALID_ARGUMENT = 3;
-
 /**
- * An error no retry of the same writes can get past: Firestore refusing the request itself
- * (INVALID_ARGUMENT: a forbidden document id, a key too long, too many writes), or the SDK's own
- * argument checks, which throw plain errors before any call. Contention, timeouts and outages all
- * carry a gRPC code of their own and are retried as before.
+ * An error no retry of the same writes can get past (firestoreErrors.isRefusedRequest). A
+ * transaction lost to contention is not one, though Firestore gives it the same code.
  */
-export function isPermanentWriteError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  if (code === INVALID_ARGUMENT || code === 'invalid-argument') return true;
-  return code === undefined && error instanceof Error;
-}
+export const isPermanentWriteError = isRefusedRequest;
 
 export interface UnwritableRecord {
   recordName: string;

@@ -81,7 +81,10 @@ export class BufferedTelemetry implements BufferedCounts {
    * Never rejects: a failed write is logged and its counts are kept for the next flush.
    */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeHeld());
+    // Whatever went wrong with one flush (even in its logging) must not stop the ones after it.
+    this.flushing = this.flushing
+      .then(() => this.writeHeld())
+      .catch((error: unknown) => logs.telemetryFlushFailed([], -1, error));
     return this.flushing;
   }
 

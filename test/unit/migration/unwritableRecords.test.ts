@@ -44,6 +44,20 @@ describe('records Firestore refuses for good', () => {
     }
   });
 
+  it('never takes a transaction lost to contention, or a bug, for a refused record', () => {
+    const lost = Object.assign(new Error('3 INVALID_ARGUMENT: Transaction is invalid or closed.'), {
+      code: 3,
+      details: 'Transaction is invalid or closed.',
+    });
+    expect(isPermanentWriteError(lost)).toBe(false);
+    expect(
+      isPermanentWriteError(new TypeError("Cannot read properties of undefined (reading 'id')")),
+    ).toBe(false);
+    expect(
+      isPermanentWriteError(new Error('stored document users/u/habits/h is not readable')),
+    ).toBe(false);
+  });
+
   it('quarantines the refused records of a page, writes the rest, in a few commits', async () => {
     const bad = ['CD_Habit_r5', 'CD_Habit_r40'];
     const db = firestore(bad);

@@ -25,6 +25,7 @@ import {
 import type { Habit, HabitCreateInput, HabitListInput, HabitUpdateInput } from '../../domain/habit';
 import { addDays, localDayAt } from '../../domain/localDay';
 import { type Progress, progressFromXp, xpForCount } from '../../domain/progress';
+import { migrationMayChangeDays, migrationStateSchema } from '../../domain/migrationState';
 import { settingsOrDefault } from '../../domain/settings';
 import type { Streak } from '../../domain/streak';
 import {
@@ -235,11 +236,16 @@ export class FirestoreHabitRepository implements HabitRepository {
   async recountStreak(uid: string, habitId: string): Promise<boolean> {
     const paths = userPaths(this.db, uid);
     for (let attempt = 0; attempt < config.streakRecountAttempts; attempt += 1) {
-      const [habitSnap, streakSnap, history] = await Promise.all([
+      // The history is read after the streak: a change to the days committed after the streak
+      // was read moves the streak document, so the check below sees it and reads again.
+      const [habitSnap, streakSnap] = await Promise.all([
         paths.habits.doc(habitId).get(),
         paths.streaks.doc(habitId).get(),
-        paths.completions.where('habitId', '==', habitId).select('date', 'count').get(),
       ]);
+      const history = await paths.completions
+        .where('habitId', '==', habitId)
+        .select('date', 'count')
+        .get();
       const habit = readStoredIfExists(storedHabit, habitSnap);
       if (!habit) return false;
       const summary = summarize(
@@ -308,7 +314,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         version: habit.version + 1,
         deletedAt: now,
       });
-      habitWorkRequest(tx, paths, id, { purge: true }, now);
+      habitWorkRequest(tx, paths, id, { purge: true, purgeBefore: now }, now);
       this.recordXp(
         tx,
         paths,
@@ -326,20 +332,26 @@ export class FirestoreHabitRepository implements HabitRepository {
   /**
    * One page of a deleted habit's days removed, each with its delivery to CloudKit: at most
    * `limit` completions, so the commit stays far below Firestore's limit whatever the history.
-   * Answers how many went, or 'restored' when the habit exists again (its days are kept then).
+   * Answers how many went. A habit that exists again keeps the days written since its deletion
+   * (`deletedBefore`); those it had then go, since the deletion took their XP back.
    */
   async purgeCompletions(
     uid: string,
     habitId: string,
     limit: number,
-  ): Promise<number | 'restored'> {
-    return this.write<number | 'restored'>(uid, async (tx, paths, _now, changed) => {
-      const [habitSnap, tombstoneSnap, page] = await Promise.all([
+    deletedBefore?: string,
+  ): Promise<number> {
+    return this.write<number>(uid, async (tx, paths, _now, changed) => {
+      const [habitSnap, tombstoneSnap] = await Promise.all([
         tx.get(paths.habits.doc(habitId)),
         tx.get(paths.tombstones.doc(habitId)),
-        tx.get(paths.completions.where('habitId', '==', habitId).select().limit(limit)),
       ]);
-      if (habitSnap.exists || !tombstoneSnap.exists) return new Unchanged('restored' as const);
+      const restored = habitSnap.exists || !tombstoneSnap.exists;
+      if (restored && deletedBefore === undefined) return new Unchanged(0);
+      const days = paths.completions.where('habitId', '==', habitId);
+      const page = await tx.get(
+        (restored ? days.where('updatedAt', '<=', deletedBefore) : days).select().limit(limit),
+      );
       if (page.empty) return new Unchanged(0);
       for (const completion of page.docs) {
         tx.delete(completion.ref);
@@ -374,8 +386,9 @@ export class FirestoreHabitRepository implements HabitRepository {
 
   /**
    * What a change to one day of a habit needs, read inside its transaction: the habit, the user's
-   * today, the day's completion or tombstone, the XP total, and the habit's streak runs (for a
-   * `timesPerWeek` habit also the day's week: seven days at most). Never the habit's history.
+   * today, the day's completion or tombstone, the XP total, the habit's streak runs (for a
+   * `timesPerWeek` habit also the day's week: seven days at most) and the user's migration state
+   * (a run in progress copies days the runs do not hold yet). Never the habit's history.
    */
   private async readHabitDay(
     tx: Transaction,
@@ -385,20 +398,30 @@ export class FirestoreHabitRepository implements HabitRepository {
     now: string,
   ) {
     const id = completionId(habitId, date);
-    const [habitSnap, settingsSnap, existingSnap, tombstoneSnap, progressSnap, streakSnap] =
-      await Promise.all([
-        tx.get(paths.habits.doc(habitId)),
-        tx.get(paths.settings),
-        tx.get(paths.completions.doc(id)),
-        tx.get(paths.tombstones.doc(id)),
-        tx.get(paths.progress),
-        tx.get(paths.streaks.doc(habitId)),
-      ]);
+    const [
+      habitSnap,
+      settingsSnap,
+      existingSnap,
+      tombstoneSnap,
+      progressSnap,
+      streakSnap,
+      migrationSnap,
+    ] = await Promise.all([
+      tx.get(paths.habits.doc(habitId)),
+      tx.get(paths.settings),
+      tx.get(paths.completions.doc(id)),
+      tx.get(paths.tombstones.doc(id)),
+      tx.get(paths.progress),
+      tx.get(paths.streaks.doc(habitId)),
+      tx.get(paths.migration),
+    ]);
     const habit = readStoredIfExists(storedHabit, habitSnap);
     if (!habit) throw new NotFoundError('habit', habitId);
     const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
     const legacyLongest = legacyLongestOf(streakSnap);
-    const summary = summaryOf(streakSnap, habit);
+    const migration = readStoredIfExists(migrationStateSchema, migrationSnap);
+    const summary =
+      migration && migrationMayChangeDays(migration) ? undefined : summaryOf(streakSnap, habit);
     const weekDays = async (unit: number) => {
       const { from, to } = weekBounds(unit);
       const snap = await tx.get(

@@ -10,6 +10,11 @@ import type { UserPaths } from './paths';
 export interface HabitWorkRequest {
   /** The habit is deleted: its completions are still to be removed. */
   purge?: true;
+  /**
+   * When it was deleted. Should the habit come back before the purge ends (the old app edited it
+   * later), the days it had then still go: the deletion took their XP back.
+   */
+  purgeBefore?: string;
   /** The streak's runs are missing or counted under an old schedule: recount the history. */
   recount?: true;
 }

@@ -4,7 +4,12 @@ import { userPaths } from '../firestore/paths';
 import type { HabitWorkTask } from './habitWorkQueue';
 
 export interface HabitWorkRepository {
-  purgeCompletions(uid: string, habitId: string, limit: number): Promise<number | 'restored'>;
+  purgeCompletions(
+    uid: string,
+    habitId: string,
+    limit: number,
+    deletedBefore?: string,
+  ): Promise<number>;
   recountStreak(uid: string, habitId: string): Promise<boolean>;
 }
 
@@ -35,12 +40,14 @@ export class HabitWorkJob {
     let purged = 0;
     if (request.get('purge') === true) {
       for (;;) {
+        const deletedBefore = request.get('purgeBefore') as string | undefined;
         const page = await this.repository.purgeCompletions(
           uid,
           habitId,
           this.settings.purgePageSize,
+          deletedBefore,
         );
-        if (page === 'restored' || page === 0) break;
+        if (page === 0) break;
         purged += page;
         if (this.clock().getTime() - started > this.settings.budgetMs) {
           await ref.update({ updatedAt: this.clock().toISOString() });
