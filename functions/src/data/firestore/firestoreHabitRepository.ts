@@ -478,8 +478,9 @@ export class FirestoreHabitRepository implements HabitRepository {
   }
 
   /**
-   * Without runs (a recount is queued) the figures are only touched: the write still changes the
-   * document, so a recount that read the history before this change stores nothing and reads again.
+   * Without runs to build on, the figures as they stood are stored again, without runs, and a
+   * recount is asked for: the write still changes the document, so a recount that read the
+   * history before this change stores nothing and reads again.
    */
   private storeStreak(
     tx: Transaction,
@@ -491,12 +492,8 @@ export class FirestoreHabitRepository implements HabitRepository {
     summary: StreakSummary | undefined,
   ): void {
     const ref = paths.streaks.doc(habitId);
-    if (summary) {
-      tx.set(ref, streakDocument(streak, legacyLongest, now, summary));
-    } else {
-      tx.set(ref, { updatedAt: now }, { merge: true });
-      habitWorkRequest(tx, paths, habitId, { recount: true }, now);
-    }
+    tx.set(ref, streakDocument(streak, legacyLongest, now, summary));
+    if (!summary) habitWorkRequest(tx, paths, habitId, { recount: true }, now);
   }
 
   async logCompletion(uid: string, input: CompletionLogInput): Promise<CompletionLogged> {

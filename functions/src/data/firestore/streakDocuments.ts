@@ -37,6 +37,9 @@ export function summaryOf(snap: DocumentSnapshot, habit: Habit): StreakSummary |
  * recount is queued) from the figures stored at its last write, lapsed if days were missed since.
  */
 export function storedStreakAsOf(snap: DocumentSnapshot, habit: Habit, today: LocalDay): Streak {
+  if (!snap.exists) {
+    return { habitId: habit.id, current: 0, longest: 0, lastCompletedDate: null };
+  }
   const summary = summaryOf(snap, habit);
   if (summary && snap.exists) {
     return streakFromSummary(habit.id, habit.schedule, summary, today, legacyLongestOf(snap));
