@@ -46,6 +46,43 @@ function mod(n: number, m: number): number {
   return ((n % m) + m) % m;
 }
 
+/** Epoch weeks: whole ISO weeks counted from EPOCH_MONDAY. */
+export function weekOf(day: LocalDay): number {
+  return epochDay(weekStart(day)) / 7;
+}
+
+/** The Monday and Sunday of an epoch week. */
+export function weekBounds(week: number): { from: LocalDay; to: LocalDay } {
+  const from = addDays(EPOCH_MONDAY, week * 7);
+  return { from, to: addDays(from, 6) };
+}
+
+/**
+ * Scheduled days numbered consecutively (week * scheduled-days-per-week + rank in the week), so
+ * "the next scheduled day" is simply +1, whatever lies between. Weekdays go Monday-first, because
+ * epoch weeks start on a Monday: a week's scheduled days must get adjacent numbers in one block.
+ * `ordinal` is only meaningful for a scheduled day; `dayOf` is its inverse.
+ */
+export function scheduledDayNumbering(schedule: Exclude<Schedule, { type: 'timesPerWeek' }>) {
+  const weekdays = schedule.type === 'daily' ? [0, 1, 2, 3, 4, 5, 6] : schedule.days;
+  const mondayFirst = [...new Set(weekdays.filter((d) => Number.isInteger(d) && d >= 0 && d <= 6))]
+    .map((d) => mod(d - 1, 7))
+    .sort((a, b) => a - b);
+  const rank = new Array<number>(7).fill(-1);
+  mondayFirst.forEach((d, i) => (rank[d] = i));
+  const perWeek = mondayFirst.length;
+  return {
+    ordinal(day: LocalDay): number {
+      const e = epochDay(day);
+      return Math.floor(e / 7) * perWeek + rank[mod(e, 7)];
+    },
+    dayOf(ordinal: number): LocalDay {
+      const week = Math.floor(ordinal / perWeek);
+      return addDays(EPOCH_MONDAY, week * 7 + mondayFirst[mod(ordinal, perWeek)]);
+    },
+  };
+}
+
 /**
  * Longest and last runs over sorted, distinct ordinals, where consecutive means +1. Turning days
  * (or weeks) into ordinals first is what lets long gaps cost nothing.
@@ -96,21 +133,7 @@ function dayStreak(
   counted: readonly LocalDay[],
   today: LocalDay,
 ): Streak {
-  // Number the scheduled days consecutively (week * scheduled-days-per-week + rank in week), so
-  // "the next scheduled day" is simply +1, whatever lies between.
-  const weekdays = schedule.type === 'daily' ? [0, 1, 2, 3, 4, 5, 6] : schedule.days;
-  // Monday-first, because epoch weeks start on a Monday: a week's scheduled days must get
-  // adjacent ordinals within one block.
-  const mondayFirst = [...new Set(weekdays.filter((d) => Number.isInteger(d) && d >= 0 && d <= 6))]
-    .map((d) => mod(d - 1, 7))
-    .sort((a, b) => a - b);
-  const rank = new Array<number>(7).fill(-1);
-  mondayFirst.forEach((d, i) => (rank[d] = i));
-  const perWeek = mondayFirst.length;
-  const ordinal = (day: LocalDay): number => {
-    const e = epochDay(day);
-    return Math.floor(e / 7) * perWeek + rank[mod(e, 7)];
-  };
+  const { ordinal } = scheduledDayNumbering(schedule);
 
   const ordinals = counted.map(ordinal);
   const { longest, last } = runs(ordinals);
@@ -129,7 +152,6 @@ function weeklyCountStreak(
   counted: readonly LocalDay[],
   today: LocalDay,
 ): Streak {
-  const weekOf = (day: LocalDay): number => epochDay(weekStart(day)) / 7;
   // Counted days are sorted, so days of one week are adjacent.
   const weeks: number[] = [];
   let lastCompletedDate: LocalDay | null = null;

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { Schedule } from './habit';
+import { type LocalDay, addDays, isLocalDay, localDaySchema } from './localDay';
 import {
-  type LocalDay,
-  addDays,
-  daysBetween,
-  isLocalDay,
-  localDaySchema,
-  weekStart,
-} from './localDay';
-import { isScheduledDay, type Streak, withLongestAtLeast } from './streak';
+  isScheduledDay,
+  scheduledDayNumbering,
+  type Streak,
+  weekOf,
+  withLongestAtLeast,
+} from './streak';
 
 /**
  * A habit's streak history as runs of consecutive counted units (scheduled days, or weeks for
@@ -35,44 +34,16 @@ export type StreakSummary = z.infer<typeof streakSummarySchema>;
 /** Weeks kept in `weeks`: enough for the current one, the one before, and a future-dated one. */
 export const WEEKS_KEPT = 3;
 
-// A Monday: whole weeks from it are ISO weeks (as computeStreak numbers them).
-const EPOCH_MONDAY: LocalDay = '1970-01-05';
-
-function mod(n: number, m: number): number {
-  return ((n % m) + m) % m;
-}
-
-/** Monday-first weekday indexes a schedule counts (every day for daily and timesPerWeek). */
-function countedWeekdays(schedule: Schedule): number[] {
-  const weekdays = schedule.type === 'weekly' ? schedule.days : [0, 1, 2, 3, 4, 5, 6];
-  return [...new Set(weekdays.filter((d) => Number.isInteger(d) && d >= 0 && d <= 6))]
-    .map((d) => mod(d - 1, 7))
-    .sort((a, b) => a - b);
-}
-
 /** The schedule and target the summary depends on, as one comparable string. */
 export function streakBasis(schedule: Schedule, targetPerDay: number): string {
   return JSON.stringify({ schedule, target: Math.max(1, targetPerDay) });
-}
-
-export function weekOf(day: LocalDay): number {
-  return daysBetween(EPOCH_MONDAY, weekStart(day)) / 7;
 }
 
 /** The unit a day belongs to, or null when the day can never count (not scheduled). */
 export function unitOf(schedule: Schedule, day: LocalDay): number | null {
   if (schedule.type === 'timesPerWeek') return weekOf(day);
   if (!isScheduledDay(schedule, day)) return null;
-  const weekdays = countedWeekdays(schedule);
-  const e = daysBetween(EPOCH_MONDAY, day);
-  return Math.floor(e / 7) * weekdays.length + weekdays.indexOf(mod(e, 7));
-}
-
-/** The day a unit stands for (day schedules only). */
-function dayOfUnit(schedule: Schedule, unit: number): LocalDay {
-  const weekdays = countedWeekdays(schedule);
-  const week = Math.floor(unit / weekdays.length);
-  return addDays(EPOCH_MONDAY, week * 7 + weekdays[mod(unit, weekdays.length)]);
+  return scheduledDayNumbering(schedule).ordinal(day);
 }
 
 /** The latest unit that lies on or before `day` (its own, or the scheduled day before it). */
@@ -233,12 +204,6 @@ export function withWeekDays(
   return { ...summary, weeks: weeks.slice(-WEEKS_KEPT) };
 }
 
-/** The first and last day of a unit's week (the days a `timesPerWeek` change must read). */
-export function weekBounds(unit: number): { from: LocalDay; to: LocalDay } {
-  const from = addDays(EPOCH_MONDAY, unit * 7);
-  return { from, to: addDays(from, 6) };
-}
-
 /**
  * The streak as it stands on `today`: units after today are cut off (a future-dated day counts
  * once its day comes), and a run counts as current while it reaches the previous scheduled unit.
@@ -267,7 +232,8 @@ export function streakFromSummary(
     aliveFrom = thisWeek - 1;
   } else {
     last = unitAtOrBefore(schedule, today);
-    lastDate = (unit) => dayOfUnit(schedule, unit);
+    const { dayOf } = scheduledDayNumbering(schedule);
+    lastDate = dayOf;
     aliveFrom = unitAtOrBefore(schedule, addDays(today, -1));
   }
 

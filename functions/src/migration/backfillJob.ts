@@ -22,7 +22,8 @@ import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
 import type { BackfillTasks } from './backfillTasks';
 import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
-import { isolateUnwritable, isPermanentWriteError } from './unwritableRecords';
+import { isRefusedRequest } from '../data/firestore/firestoreErrors';
+import { isolateUnwritable } from './unwritableRecords';
 import { config } from '../config';
 import type { MigrationStateStore } from './migrationStateStore';
 
@@ -154,7 +155,7 @@ export class BackfillJob {
         async (error: unknown) => {
           // Refused for good: retrying the same page would fail forever. The records Firestore
           // refuses alone are quarantined, and the page commits without them.
-          if (!isPermanentWriteError(error)) throw error;
+          if (!isRefusedRequest(error)) throw error;
           const kept = await this.quarantineUnwritable(task, execution, entries, dualWrite);
           return kept && this.commitPage(task, execution, pageRead, kept, dualWrite);
         },

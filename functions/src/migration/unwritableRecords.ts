@@ -1,12 +1,6 @@
 import { isRefusedRequest } from '../data/firestore/firestoreErrors';
 import type { MappedEntry, MappingFailure } from './legacyToFirestoreMapper';
 
-/**
- * An error no retry of the same writes can get past (firestoreErrors.isRefusedRequest). A
- * transaction lost to contention is not one, though Firestore gives it the same code.
- */
-export const isPermanentWriteError = isRefusedRequest;
-
 export interface UnwritableRecord {
   recordName: string;
   code: string;
@@ -54,7 +48,7 @@ export async function isolateUnwritable(
         if (!(await writeAlone(some))) throw new LeaseLost();
         return;
       } catch (error) {
-        if (error instanceof LeaseLost || !isPermanentWriteError(error)) throw error;
+        if (error instanceof LeaseLost || !isRefusedRequest(error)) throw error;
         if (some.length === 1) {
           const code = String((error as { code?: unknown }).code ?? 'unknown');
           const message = error instanceof Error ? error.message : String(error);

@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import type { Schedule } from '../../../functions/src/domain/habit';
 import { type LocalDay, addDays } from '../../../functions/src/domain/localDay';
-import { computeStreak } from '../../../functions/src/domain/streak';
+import { computeStreak, weekBounds, weekOf } from '../../../functions/src/domain/streak';
 import {
   type StreakSummary,
   missingWeek,
   streakFromSummary,
   summarize,
-  weekBounds,
-  weekOf,
   withDayChanged,
   withUnit,
   withWeekDays,

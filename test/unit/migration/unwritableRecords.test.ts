@@ -1,8 +1,6 @@
 import type { MappedEntry } from '../../../functions/src/migration/legacyToFirestoreMapper';
-import {
-  isolateUnwritable,
-  isPermanentWriteError,
-} from '../../../functions/src/migration/unwritableRecords';
+import { isRefusedRequest } from '../../../functions/src/data/firestore/firestoreErrors';
+import { isolateUnwritable } from '../../../functions/src/migration/unwritableRecords';
 
 const entry = (name: string): MappedEntry => ({
   kind: 'deleted',
@@ -37,10 +35,10 @@ const page = Array.from({ length: 64 }, (_, i) => entry(`CD_Habit_r${i}`));
 
 describe('records Firestore refuses for good', () => {
   it('tells a refusal for good from contention, timeouts and outages', () => {
-    expect(isPermanentWriteError(refused('bad id'))).toBe(true);
-    expect(isPermanentWriteError(new Error('Value for argument "documentPath" ...'))).toBe(true);
+    expect(isRefusedRequest(refused('bad id'))).toBe(true);
+    expect(isRefusedRequest(new Error('Value for argument "documentPath" ...'))).toBe(true);
     for (const code of [4, 8, 10, 13, 14, 'unavailable']) {
-      expect(isPermanentWriteError(Object.assign(new Error('x'), { code }))).toBe(false);
+      expect(isRefusedRequest(Object.assign(new Error('x'), { code }))).toBe(false);
     }
   });
 
@@ -49,13 +47,13 @@ describe('records Firestore refuses for good', () => {
       code: 3,
       details: 'Transaction is invalid or closed.',
     });
-    expect(isPermanentWriteError(lost)).toBe(false);
+    expect(isRefusedRequest(lost)).toBe(false);
     expect(
-      isPermanentWriteError(new TypeError("Cannot read properties of undefined (reading 'id')")),
+      isRefusedRequest(new TypeError("Cannot read properties of undefined (reading 'id')")),
     ).toBe(false);
-    expect(
-      isPermanentWriteError(new Error('stored document users/u/habits/h is not readable')),
-    ).toBe(false);
+    expect(isRefusedRequest(new Error('stored document users/u/habits/h is not readable'))).toBe(
+      false,
+    );
   });
 
   it('quarantines the refused records of a page, writes the rest, in a few commits', async () => {

@@ -27,14 +27,13 @@ import { addDays, localDayAt } from '../../domain/localDay';
 import { type Progress, progressFromXp, xpForCount } from '../../domain/progress';
 import { migrationMayChangeDays, migrationStateSchema } from '../../domain/migrationState';
 import { settingsOrDefault } from '../../domain/settings';
-import type { Streak } from '../../domain/streak';
+import { type Streak, weekBounds } from '../../domain/streak';
 import {
   type StreakSummary,
   missingWeek,
   streakFromSummary,
   summarize,
   unitOf,
-  weekBounds,
   withDayChanged,
   withWeekDays,
 } from '../../domain/streakRuns';

@@ -48,14 +48,6 @@ export function storedStreakAsOf(snap: DocumentSnapshot, habit: Habit, today: Lo
 }
 
 /**
- * A streak as stored: the computed streak raised to the legacy floor, and the floor kept, so
- * that every later recomputation (API writes, the backfill's last step) honours it too.
- */
-export function streakWithFloor(streak: Streak, legacyLongest: number | undefined): Streak {
-  return withLongestAtLeast(streak, legacyLongest);
-}
-
-/**
  * The figures as of the write (what CloudKit's streak record receives) and, when known, the runs
  * the next write and every read start from.
  */
