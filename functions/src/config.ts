@@ -82,6 +82,17 @@ export const config = {
    */
   backfillLeaseMs: 120_000,
   /**
+   * How long one backfill task goes on taking pages (each committed with its cursor, the lease
+   * renewed by each commit) before it hands the run to a continuation task: well inside the
+   * worker's 300 s timeout, with the lease covering the one page that may start just before.
+   */
+  backfillTaskBudgetMs: 60_000,
+  /**
+   * Streaks recounted at once by the backfill's last step and a catch-up's: each reads one habit's
+   * days in one query; a few at a time keep the step short without flooding Firestore.
+   */
+  streakRecountConcurrency: 8,
+  /**
    * Snapshots each instance keeps for snapshot-get. A snapshot of a heavy user is tens of KB, so
    * 1,000 stay well inside a 256 MiB instance.
    */

@@ -138,6 +138,7 @@ export const backfillJob = lazy(
       flags: async (uid) => (await featureFlags().forUser(uid)).values,
       recomputeStreaks: (uid) => recomputeStreaks(uid),
       leaseMs: config.backfillLeaseMs,
+      taskBudgetMs: config.backfillTaskBudgetMs,
     }),
 );
 

@@ -131,10 +131,14 @@ export function planBatchStart(
   if (current.runId !== task.runId) return { kind: 'stale' };
   if (current.status !== 'queued' && current.status !== 'running') return { kind: 'stale' };
   const batches = current.batches ?? 0;
-  if (batches === task.batch + 1 && !leaseActive(current, clock.now)) {
+  // The task that last held the run, delivered again (its retry after a crash or a failed page,
+  // or a duplicate): a task takes several pages, so the run may stand past its own batch. It
+  // carries on from there; the commits' check on the batch number keeps each page counted once.
+  const carriesOn = current.leaseOwner === owner && batches > task.batch;
+  if (!carriesOn && batches === task.batch + 1 && !leaseActive(current, clock.now)) {
     return { kind: 'committed', next: pointer(current) };
   }
-  if (batches !== task.batch) return { kind: 'stale' };
+  if (batches !== task.batch && !carriesOn) return { kind: 'stale' };
   if (leaseActive(current, clock.now) && current.leaseOwner !== owner) {
     return { kind: 'lease_held', until: current.leaseExpiresAt ?? '' };
   }
@@ -165,7 +169,16 @@ export function holdsLease(
   );
 }
 
-/** A page committed: the cursor, counts and batch number advance together, the lease is freed. */
+/** Who holds the run after a commit: the worker taking the next page, until a lease period. */
+export interface LeaseHold {
+  owner: string;
+  until: Date;
+}
+
+/**
+ * A page committed: the cursor, counts and batch number advance together. The lease is freed, or
+ * held on by a worker that takes the next page too (`hold`).
+ */
 export function afterBatch(
   current: MigrationState,
   page: {
@@ -176,6 +189,7 @@ export function afterBatch(
     readAt?: Date;
   },
   now: Date,
+  hold?: LeaseHold,
 ): MigrationState {
   const read = !page.moreComing && page.readAt ? feedReadToEnd(current, page.readAt) : current;
   return {
@@ -186,9 +200,17 @@ export function afterBatch(
     counts: addCounts(current.counts ?? {}, page.counts),
     lastError: null,
     updatedAt: iso(now),
-    leaseOwner: null,
-    leaseExpiresAt: null,
+    leaseOwner: hold?.owner ?? null,
+    leaseExpiresAt: hold ? iso(hold.until) : null,
   };
+}
+
+/**
+ * The lease given up, its owner still named: anyone may take the run, and the same task delivered
+ * again (Cloud Tasks' retry after the failure) carries on from where the run stands.
+ */
+export function handedBack(current: MigrationState, owner: string, now: Date): MigrationState {
+  return { ...current, leaseOwner: owner, leaseExpiresAt: iso(now) };
 }
 
 export function completed(current: MigrationState, now: Date): MigrationState {

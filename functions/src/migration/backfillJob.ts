@@ -1,7 +1,12 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { userPaths } from '../data/firestore/paths';
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
-import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
+import {
+  type AwaitingLink,
+  isAwaitingLink,
+  type LegacyChangePage,
+  type LegacyStore,
+} from '../data/legacy/legacyStore';
 import type { BackfillTask } from '../domain/backfillMessages';
 import {
   afterBatch,
@@ -10,7 +15,9 @@ import {
   type BatchPointer,
   type BatchStart,
   completed,
+  handedBack,
   holdsLease,
+  type LeaseHold,
   paused,
   planBatchStart,
 } from '../domain/migrationRun';
@@ -26,6 +33,12 @@ import { isRefusedRequest } from '../data/firestore/firestoreErrors';
 import { isolateUnwritable } from './unwritableRecords';
 import { config } from '../config';
 import type { MigrationStateStore } from './migrationStateStore';
+
+/** A page's commit: what it counted, and the run's state after it (none for a partial commit). */
+interface Committed {
+  counts: MigrationCounts;
+  state?: MigrationState;
+}
 
 export type BatchOutcome =
   | 'stale'
@@ -49,8 +62,24 @@ export interface BackfillJobDependencies {
   /** The backfill's last step: every habit's streak from its migrated completions. */
   recomputeStreaks: (uid: string) => Promise<number>;
   leaseMs: number;
+  /**
+   * How long one task goes on taking pages under its lease before it hands the run to a
+   * continuation task. 0 (or absent): one page per task.
+   */
+  taskBudgetMs?: number;
   clock?: () => Date;
 }
+
+/** A page's read, under way: `at` is when it started (the last page's is where catch-ups begin). */
+interface PageRead {
+  page: Promise<LegacyChangePage | AwaitingLink>;
+  at: Date;
+}
+
+/** Where a task stands after a page: finished with `outcome`, or on to the next page. */
+type PageStep =
+  | { kind: 'done'; outcome: BatchOutcome }
+  | { kind: 'next'; task: BackfillTask; state: MigrationState; read?: PageRead };
 
 /** Who runs this batch: a lease owner, and whether the task queue will try again on failure. */
 export interface Execution {
@@ -63,10 +92,12 @@ export interface Execution {
 }
 
 /**
- * One task of a user's backfill: take the lease, read one page from the cursor, write it with the
- * advanced cursor and counts in one commit, enqueue the next task. The state is the only memory
- * between tasks, so a task that dies anywhere is replaced by one that continues from the last
- * commit, and a duplicate or late task finds it is not the current batch and does nothing.
+ * One task of a user's backfill: take the lease, then page after page read from the cursor and
+ * write the page with the advanced cursor and counts in one commit, until the task's time budget
+ * runs out; then enqueue the next task. The next page's read overlaps the current page's commit.
+ * The state is the only memory between pages, so a task that dies anywhere is replaced by one that
+ * continues from the last commit, and a duplicate or late task finds it is not the current batch
+ * (or loses the commit's check on it) and does nothing.
  */
 export class BackfillJob {
   private readonly clock: () => Date;
@@ -110,65 +141,112 @@ export class BackfillJob {
     if (task.batch === 0 && state.startedAt === state.updatedAt) {
       await this.transition(task, 'started');
     }
-    return state.streamEnded
-      ? this.complete(task, execution)
-      : this.migratePage(
-          task,
-          execution,
-          state,
-          flags.backfillBatchSize,
-          flags.dualWriteEnabled && !flags.forceMigrationComplete,
-        );
+    // A retry of a task that had moved on takes the run up where it stands (planBatchStart).
+    return this.migratePages({ ...task, batch: state.batches ?? 0 }, execution, state, flags);
+  }
+
+  /** Pages until the budget runs out, the stream ends (then the last step), or the run is lost. */
+  private async migratePages(
+    first: BackfillTask,
+    execution: Execution,
+    firstState: MigrationState,
+    firstFlags: Flags,
+  ): Promise<BatchOutcome> {
+    const deadline = Date.now() + (this.deps.taskBudgetMs ?? 0);
+    let [task, state, flags] = [first, firstState, firstFlags];
+    let read = state.streamEnded ? undefined : this.readPage(task, state.cursor ?? null, flags);
+    for (;;) {
+      if (state.streamEnded || !read) return this.complete(task, execution);
+      const step = await this.migratePage(task, execution, flags, read, deadline);
+      if (step.kind === 'done') return step.outcome;
+      [task, state, read] = [step.task, step.state, step.read];
+      flags = await this.deps.flags(task.uid);
+    }
+  }
+
+  private readPage(task: BackfillTask, cursor: string | null, flags: Flags): PageRead {
+    const at = this.clock();
+    const page = this.deps.legacy.readChanges(task.uid, cursor, flags.backfillBatchSize);
+    // Awaited later (after a commit): a failure meanwhile must not count as unhandled.
+    page.catch(() => undefined);
+    return { page, at };
   }
 
   private clockNow() {
     return { now: this.clock(), leaseMs: this.deps.leaseMs };
   }
 
+  /**
+   * One page: its read (started earlier), then its commit, during which the next page's read
+   * starts if the task goes on. A task out of budget hands the run back with its last commit and
+   * enqueues its continuation.
+   */
   private async migratePage(
     task: BackfillTask,
     execution: Execution,
-    state: MigrationState,
-    batchSize: number,
-    dualWrite: boolean,
-  ): Promise<BatchOutcome> {
+    flags: Flags,
+    read: PageRead,
+    deadline: number,
+  ): Promise<PageStep> {
     const { uid, dryRun } = task;
+    const dualWrite = flags.dualWriteEnabled && !flags.forceMigrationComplete;
     const started = Date.now();
-    const readAt = this.clock();
     let page;
     try {
-      page = await this.deps.legacy.readChanges(uid, state.cursor ?? null, batchSize);
+      page = await read.page;
     } catch (error) {
-      return this.failed(task, execution, error);
+      return this.finished(await this.failed(task, execution, error));
     }
     if (isAwaitingLink(page)) {
       const parked = await this.whileHeld(task, execution, (s) => awaitingLink(s, this.clock()));
       if (parked) await this.transition(task, 'awaiting_link');
-      return this.done(task, parked ? 'awaiting_link' : 'lost_lease');
+      return this.finished(this.done(task, parked ? 'awaiting_link' : 'lost_lease'));
     }
 
+    // Going on is decided before the commit, so the commit holds the lease for the next page or
+    // hands it back; a paused backfill hands it back, and its continuation pauses the run.
+    const goesOn = Date.now() < deadline && flags.backfillEnabled;
+    const next = goesOn && page.moreComing ? this.readPage(task, page.cursor, flags) : undefined;
+    const now = this.clock();
+    const hold: LeaseHold = {
+      owner: execution.owner,
+      until: goesOn ? new Date(now.getTime() + this.deps.leaseMs) : now,
+    };
     const entries = page.entries.map(mapLegacyEntry);
-    const pageRead = { ...page, readAt };
-    let counts: MigrationCounts | undefined;
+    const pageRead = { ...page, readAt: read.at };
+    let committed: Committed | undefined;
     try {
-      counts = await this.commitPage(task, execution, pageRead, entries, dualWrite).catch(
+      committed = await this.commitPage(task, execution, pageRead, entries, dualWrite, hold).catch(
         async (error: unknown) => {
           // Refused for good: retrying the same page would fail forever. The records Firestore
           // refuses alone are quarantined, and the page commits without them.
           if (!isRefusedRequest(error)) throw error;
           const kept = await this.quarantineUnwritable(task, execution, entries, dualWrite);
-          return kept && this.commitPage(task, execution, pageRead, kept, dualWrite);
+          return kept && this.commitPage(task, execution, pageRead, kept, dualWrite, hold);
         },
       );
     } catch (error) {
       // Contention beyond the retries, or a commit still refused: a failed batch, like any.
-      return this.failed(task, execution, error);
+      return this.finished(await this.failed(task, execution, error));
     }
-    if (!counts) return this.done(task, 'lost_lease');
+    if (!committed?.state) return this.finished(this.done(task, 'lost_lease'));
 
-    await this.deps.tasks.enqueueBatch(uid, dryRun, this.nextPointer(task, state));
-    await this.countBatch(task, counts, Date.now() - started);
-    return this.done(task, 'committed', counts);
+    await this.countBatch(task, committed.counts, Date.now() - started);
+    this.done(task, 'committed', committed.counts);
+    if (!goesOn) {
+      await this.deps.tasks.enqueueBatch(uid, dryRun, this.nextPointer(task, committed.state));
+      return this.finished('committed');
+    }
+    return {
+      kind: 'next',
+      task: { ...task, batch: task.batch + 1 },
+      state: committed.state,
+      read: next,
+    };
+  }
+
+  private finished(outcome: BatchOutcome): PageStep {
+    return { kind: 'done', outcome };
   }
 
   /**
@@ -194,8 +272,9 @@ export class BackfillJob {
   }
 
   /**
-   * The page's writes, the advanced cursor and the counts: one commit, or none. Without `page`,
-   * only the entries' writes (quarantineUnwritable): the run stays where it is.
+   * The page's writes, the advanced cursor and the counts: one commit, or none (undefined: the
+   * lease is lost). Without `page`, only the entries' writes (quarantineUnwritable): the run stays
+   * where it is, and no state comes back.
    */
   private commitPage(
     task: BackfillTask,
@@ -203,7 +282,8 @@ export class BackfillJob {
     page: { cursor: string; moreComing: boolean; readAt: Date } | undefined,
     entries: MappedEntry[],
     dualWrite: boolean,
-  ): Promise<MigrationCounts | undefined> {
+    hold?: LeaseHold,
+  ): Promise<Committed | undefined> {
     const { uid, dryRun } = task;
     const paths = userPaths(this.deps.db, uid);
     return this.deps.db.runTransaction(
@@ -223,7 +303,7 @@ export class BackfillJob {
           (refs) => tx.getAll(...refs),
         );
         if (!dryRun) planned.apply(tx);
-        if (!page) return planned.counts;
+        if (!page) return { counts: planned.counts };
         const next = afterBatch(
           current,
           {
@@ -233,9 +313,10 @@ export class BackfillJob {
             readAt: page.readAt,
           },
           now,
+          hold,
         );
         this.deps.states.write(tx, uid, dryRun, current, next);
-        return planned.counts;
+        return { counts: planned.counts, state: next };
       },
       { maxAttempts: config.transactionMaxAttempts },
     );
@@ -274,9 +355,11 @@ export class BackfillJob {
     const retrying = !permanent && !execution.finalAttempt;
     const code = String((error as { code?: unknown }).code ?? 'unknown');
     const message = error instanceof Error ? error.message : String(error);
-    await this.whileHeld(task, execution, (s) =>
-      afterFailure(s, { code, message }, retrying, this.clock()),
-    );
+    // A retry carries on from the run's current page, even one past its own batch.
+    await this.whileHeld(task, execution, (s) => {
+      const after = afterFailure(s, { code, message }, retrying, this.clock());
+      return retrying ? handedBack(after, execution.owner, this.clock()) : after;
+    });
     logs.backfillBatchFailed(task.uid, task.batch, code, retrying);
     if (!task.dryRun) {
       this.deps.telemetry.record('backfillBatch', 'failure', {

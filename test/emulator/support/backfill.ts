@@ -152,12 +152,16 @@ const noTelemetry: Telemetry = { record: async () => {} };
  * simulator, so a test can stop it exactly where a crash would: after a commit and before the
  * next task is enqueued, or inside a batch with the lease held.
  */
-export function inProcessWorker(legacy: LegacyStore = testLegacyStore()) {
+export function inProcessWorker(
+  legacy: LegacyStore = testLegacyStore(),
+  /** By default a task takes one page and enqueues nothing: a test decides what comes next. */
+  { tasks = noTasks, taskBudgetMs = 0 }: { tasks?: BackfillTasks; taskBudgetMs?: number } = {},
+) {
   const db = adminDb();
   const states = new MigrationStateStore(db);
   return {
     queue: (uid: string) =>
-      new BackfillRequests(states, noTasks, noTelemetry).request(uid, {
+      new BackfillRequests(states, tasks, noTelemetry).request(uid, {
         force: false,
         dryRun: false,
       }),
@@ -165,11 +169,12 @@ export function inProcessWorker(legacy: LegacyStore = testLegacyStore()) {
       db,
       states,
       legacy,
-      tasks: noTasks,
+      tasks,
       telemetry: noTelemetry,
       flags: async () => flagDefaults,
       recomputeStreaks: (uid) => new FirestoreHabitRepository(db).recomputeStreaks(uid),
       leaseMs: 120_000,
+      taskBudgetMs,
     }),
   };
 }

@@ -3,6 +3,7 @@ import {
   afterFailure,
   awaitingLink,
   completed,
+  handedBack,
   holdsLease,
   paused,
   planBatchStart,
@@ -363,6 +364,73 @@ describe('planBatchStart: the lease', () => {
   });
 });
 
+describe('planBatchStart: a task that moved past its own batch, delivered again, carries on', () => {
+  // The run stands at batch 3; the task was batch 1 and took pages 1 and 2 before it died,
+  // failed, or was delivered twice.
+  const task = { runId: 'run-1', batch: 1 };
+
+  it.each<{ name: string; current: MigrationState }>([
+    { name: 'its lease still held (killed mid-page)', current: leased('worker-a', later(MINUTE)) },
+    { name: 'its lease run out (killed long ago)', current: leased('worker-a', ago(MINUTE)) },
+    {
+      name: 'the run handed back (failed, or died before enqueueing)',
+      current: leased('worker-a', NOW_ISO),
+    },
+  ])('$name: starts at the run’s batch, leased to it again', ({ current }) => {
+    expect(planBatchStart(current, task, 'worker-a', clock)).toEqual({
+      kind: 'start',
+      state: { ...current, updatedAt: NOW_ISO, leaseExpiresAt: later(LEASE_MS) },
+    });
+  });
+
+  it.each<{ name: string; current: MigrationState; expected: string }>([
+    {
+      name: 'another worker holds it',
+      current: leased('worker-b', later(MINUTE)),
+      expected: 'stale',
+    },
+    {
+      name: 'another worker handed it back',
+      current: leased('worker-b', NOW_ISO),
+      expected: 'stale',
+    },
+    { name: 'nobody holds it', current: running, expected: 'stale' },
+    {
+      name: 'its own lease on another run',
+      current: { ...leased('worker-a', later(MINUTE)), runId: 'run-2' },
+      expected: 'stale',
+    },
+    {
+      name: 'its own lease on a completed run',
+      current: { ...leased('worker-a', later(MINUTE)), status: 'completed' },
+      expected: 'stale',
+    },
+  ])('$name: $expected', ({ current, expected }) => {
+    expect(planBatchStart(current, task, 'worker-a', clock).kind).toBe(expected);
+  });
+
+  it('a task from the future is stale even if its owner held the run', () => {
+    const current = leased('worker-a', later(MINUTE));
+    expect(planBatchStart(current, { runId: 'run-1', batch: 5 }, 'worker-a', clock).kind).toBe(
+      'stale',
+    );
+  });
+});
+
+describe('handedBack', () => {
+  it('names the owner with a lease that has run out: free to take, its retry carries on', () => {
+    const back = handedBack(running, 'worker-a', NOW);
+
+    expect(back).toEqual({ ...running, leaseOwner: 'worker-a', leaseExpiresAt: NOW_ISO });
+    expect(planBatchStart(back, { runId: 'run-1', batch: 3 }, 'worker-b', clock).kind).toBe(
+      'start',
+    );
+    expect(planBatchStart(back, { runId: 'run-1', batch: 1 }, 'worker-a', clock).kind).toBe(
+      'start',
+    );
+  });
+});
+
 describe('holdsLease', () => {
   const task = { runId: 'run-1', batch: 3 };
   const held = leased('worker-a', later(MINUTE));
@@ -413,6 +481,22 @@ describe('afterBatch', () => {
       });
     },
   );
+
+  it('keeps the lease with the worker that takes the next page too, renewed', () => {
+    const next = afterBatch(
+      leased('worker-a', later(1000)),
+      { cursor: 'cursor-4', moreComing: true, counts: {} },
+      NOW,
+      { owner: 'worker-a', until: new Date(NOW.getTime() + LEASE_MS) },
+    );
+
+    expect(next).toMatchObject({
+      batches: 4,
+      leaseOwner: 'worker-a',
+      leaseExpiresAt: later(LEASE_MS),
+    });
+    expect(holdsLease(next, { runId: 'run-1', batch: 4 }, 'worker-a')).toBe(true);
+  });
 
   it('starts counting from nothing on a state without counts or batches', () => {
     const next = afterBatch(

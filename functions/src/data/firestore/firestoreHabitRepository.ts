@@ -5,6 +5,7 @@ import {
   type Firestore,
   type Transaction,
 } from 'firebase-admin/firestore';
+import pLimit from 'p-limit';
 import { syncVersionBump } from './syncVersion';
 import { appendXpEvent, ledgerSumOf } from './xpLedger';
 import { config } from '../../config';
@@ -223,7 +224,10 @@ export class FirestoreHabitRepository implements HabitRepository {
   async recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
     const habitIds =
       only ?? (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
-    for (const id of habitIds) await this.recountStreak(uid, id);
+    // Each recount is its own small commit on its own habit: they do not contend, so a few run
+    // at once (the step was most of a large user's backfill when they ran one after another).
+    const fewAtATime = pLimit(config.streakRecountConcurrency);
+    await Promise.all(habitIds.map((id) => fewAtATime(() => this.recountStreak(uid, id))));
     return habitIds.length;
   }
 

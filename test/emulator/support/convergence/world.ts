@@ -191,6 +191,8 @@ export function buildWorld(
     flags: async () => flags,
     recomputeStreaks: (u) => dualWrite.recomputeStreaks(u),
     leaseMs: 5_000,
+    // One page per task, or as many as fit a short budget: both are how the worker runs.
+    taskBudgetMs: random.chance(0.5) ? 0 : random.below(300),
   });
   const backfills = new BackfillRequests(states, tasks, telemetry);
   const facade = new RepositoryFacade(
