@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildAll } from './build.mjs';
-import { ensureInstalled, ROOT, runEmulators } from './emulators.mjs';
+import { ensureInstalled, ROOT, runEmulators, TEST_SETTINGS } from './emulators.mjs';
 
 ensureInstalled();
 if (!buildAll()) process.exit(1);
@@ -15,4 +15,4 @@ for (const args of [[bench('domain.bench.mjs')], ['--expose-gc', bench('backfill
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
 const withEmulator = ['cost.bench.mjs', 'telemetry.bench.mjs'].map((b) => `node ${bench(b)}`);
-process.exit(await runEmulators('exec', [withEmulator.join(' && ')]));
+process.exit(await runEmulators('exec', [withEmulator.join(' && ')], TEST_SETTINGS));

@@ -4,11 +4,11 @@
 // output, replay that history; CONVERGENCE_RUNS sets how many to play.
 import { join } from 'node:path';
 import { buildAll } from './build.mjs';
-import { ensureInstalled, ROOT, runEmulators } from './emulators.mjs';
+import { ensureInstalled, ROOT, runEmulators, TEST_SETTINGS } from './emulators.mjs';
 
 ensureInstalled();
 if (!buildAll()) process.exit(1);
 if (process.argv.includes('--soak')) process.env.CONVERGENCE_RUNS ??= '3000';
 const jest = join(ROOT, 'node_modules', '.bin', 'jest');
 const command = `${jest} --selectProjects emulator --runInBand --testPathPatterns convergence`;
-process.exit(await runEmulators('exec', [command]));
+process.exit(await runEmulators('exec', [command], TEST_SETTINGS));

@@ -93,20 +93,28 @@ const LOCAL_ENV_FILE = join(ROOT, 'functions', '.env.local');
 export const TEST_FLAGS_FILE = join(ROOT, '.cache', 'flags', 'remote-config.template.json');
 
 /**
- * Tests change flags as an operator publishes a template: they edit a copy of the committed one,
- * and the functions trust what they read for a second instead of a minute. `npm start` reads the
- * committed template itself (functions/.env.demo-habits), so no .env.local is left behind.
+ * What tests and benches change about the functions (functions/.env.local, removed on exit):
+ * - `fastFlags`: flags from a scratch copy of the committed template, trusted for a second
+ *   instead of a minute, so a test publishes flags as an operator does without touching the file
+ *   `npm start` reads;
+ * - `flushTelemetryEachCall`: callables await their telemetry, so a test reads counters right
+ *   after a call. Production and `npm start` answer first and flush in the background.
+ * `npm start` sets neither: it runs as functions/.env.demo-habits says, as docs/operations.md does.
  */
-function prepareLocalEnv(mode) {
+function prepareLocalEnv({ fastFlags = false, flushTelemetryEachCall = false }) {
   rmSync(LOCAL_ENV_FILE, { force: true });
-  if (mode !== 'exec') return;
-  mkdirSync(dirname(TEST_FLAGS_FILE), { recursive: true });
-  copyFileSync(join(ROOT, 'config', 'remote-config.template.json'), TEST_FLAGS_FILE);
-  writeFileSync(
-    LOCAL_ENV_FILE,
-    `FLAGS_TEMPLATE_FILE=${TEST_FLAGS_FILE}\nFLAG_CACHE_TTL_SECONDS=1\n`,
-  );
+  const lines = [];
+  if (fastFlags) {
+    mkdirSync(dirname(TEST_FLAGS_FILE), { recursive: true });
+    copyFileSync(join(ROOT, 'config', 'remote-config.template.json'), TEST_FLAGS_FILE);
+    lines.push(`FLAGS_TEMPLATE_FILE=${TEST_FLAGS_FILE}`, 'FLAG_CACHE_TTL_SECONDS=1');
+  }
+  if (flushTelemetryEachCall) lines.push('TELEMETRY_FLUSH_EACH_CALL=true');
+  if (lines.length > 0) writeFileSync(LOCAL_ENV_FILE, `${lines.join('\n')}\n`);
 }
+
+/** How tests run the functions: flags they can change at once, counters they can read at once. */
+export const TEST_SETTINGS = { fastFlags: true, flushTelemetryEachCall: true };
 
 async function waitForSimulator(url, child) {
   for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -144,9 +152,13 @@ function firebaseBin() {
 }
 
 /** Runs `firebase emulators:<mode>`; resolves with its exit code. */
-export async function runEmulators(mode, extraArgs = [], { freshLegacyData = false } = {}) {
+export async function runEmulators(
+  mode,
+  extraArgs = [],
+  { freshLegacyData = false, ...settings } = {},
+) {
   prepareLocalSecrets();
-  prepareLocalEnv(mode);
+  prepareLocalEnv(settings);
   const simulator = await startSimulator({ fresh: freshLegacyData });
   const args = [`emulators:${mode}`, '--only', EMULATORS, '--project', PROJECT_ID, ...extraArgs];
   const env = { ...emulatorEnv(), CLOUDKIT_SIM_URL: `http://127.0.0.1:${SIM_PORT}` };
@@ -166,5 +178,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stderr.write('usage: node scripts/emulators.mjs exec "<command>" | start\n');
     process.exit(2);
   }
-  process.exit(await runEmulators(mode, rest));
+  // `exec` here runs a test command (package.json's test:emulators).
+  process.exit(await runEmulators(mode, rest, mode === 'exec' ? TEST_SETTINGS : {}));
 }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILDS } from './build.mjs';
-import { ensureInstalled, ROOT, runEmulators } from './emulators.mjs';
+import { ensureInstalled, ROOT, runEmulators, TEST_SETTINGS } from './emulators.mjs';
 
 ensureInstalled();
 
@@ -47,7 +47,10 @@ step('legacy store tests (CloudKit simulator)', bin('jest'), jestArgs('legacy', 
 
 process.stdout.write('\n== emulator tests\n');
 const jestCommand = [bin('jest'), ...jestArgs('emulator', emulatorReport)].join(' ');
-const emulatorExit = await runEmulators('exec', [jestCommand], { freshLegacyData: true });
+const emulatorExit = await runEmulators('exec', [jestCommand], {
+  freshLegacyData: true,
+  ...TEST_SETTINGS,
+});
 
 const reports = [unitReport, legacyReport, emulatorReport].map(counts);
 const passed = reports.reduce((sum, r) => sum + r.passed, 0);
