@@ -106,7 +106,7 @@ function runsOfUnits(units: Iterable<number>): number[] {
   return out;
 }
 
-type DayCount = { date: LocalDay; count: number };
+export type DayCount = { date: LocalDay; count: number };
 
 /** Days whose total reaches the target (duplicates summed, malformed entries ignored), sorted. */
 function countedDays(schedule: Schedule, targetPerDay: number, days: readonly DayCount[]) {

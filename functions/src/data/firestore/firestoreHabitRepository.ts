@@ -30,6 +30,7 @@ import { migrationMayChangeDays, migrationStateSchema } from '../../domain/migra
 import { settingsOrDefault } from '../../domain/settings';
 import { type Streak, weekBounds } from '../../domain/streak';
 import {
+  type DayCount,
   type StreakSummary,
   missingWeek,
   streakFromSummary,
@@ -48,6 +49,7 @@ import type {
 import type { ChangeRecorder, EntityChange } from '../entityChange';
 import { decodePageToken, encodePageToken } from './pageToken';
 import { habitWorkRequest } from './habitWork';
+import { historiesByHabit } from './habitHistories';
 import { habitsBeingPurged } from './purgedHabits';
 import { legacyLongestOf, storedStreakAsOf, streakDocument, summaryOf } from './streakDocuments';
 import { type UserPaths, userPaths } from './paths';
@@ -80,8 +82,9 @@ export function streaksAsOf(
 
 type XpReason = 'completion-logged' | 'completion-deleted' | 'habit-deleted';
 
-/** Both snapshots saw the same write of the document (or both its absence). */
-function sameWrite(a: DocumentSnapshot, b: DocumentSnapshot): boolean {
+/** Both snapshots saw the same write of the document (or both its absence; `b` undefined: absent). */
+function sameWrite(a: DocumentSnapshot, b: DocumentSnapshot | undefined): boolean {
+  if (!b) return !a.exists;
   if (!a.updateTime || !b.updateTime) return !a.exists && !b.exists;
   return a.updateTime.isEqual(b.updateTime);
 }
@@ -219,16 +222,49 @@ export class FirestoreHabitRepository implements HabitRepository {
 
   /**
    * Every habit's streak (or the named habits') recounted from its completions: the backfill's
-   * last step, and a catch-up's after each page.
+   * last step, and a catch-up's after each page. Each store is its own small commit on its own
+   * habit, so a few run at once.
    */
   async recomputeStreaks(uid: string, only?: readonly string[]): Promise<number> {
-    const habitIds =
-      only ?? (await userPaths(this.db, uid).habits.select().get()).docs.map((d) => d.id);
-    // Each recount is its own small commit on its own habit: they do not contend, so a few run
-    // at once (the step was most of a large user's backfill when they ran one after another).
     const fewAtATime = pLimit(config.streakRecountConcurrency);
-    await Promise.all(habitIds.map((id) => fewAtATime(() => this.recountStreak(uid, id))));
-    return habitIds.length;
+    if (only) {
+      await Promise.all(only.map((id) => fewAtATime(() => this.recountStreak(uid, id))));
+      return only.length;
+    }
+    const paths = userPaths(this.db, uid);
+    // Habits and streaks before the history, as in recountStreak: a change to the days after
+    // this read moves the streak, and the store's check sees it.
+    const [habits, streaks] = await Promise.all([paths.habits.get(), paths.streaks.get()]);
+    const streakOf = new Map(streaks.docs.map((snap) => [snap.id, snap]));
+    const unseen = new Map(habits.docs.map((snap) => [snap.id, snap]));
+    const stores: Promise<void>[] = [];
+    const recount = (habitSnap: DocumentSnapshot, days: readonly DayCount[]) => {
+      const habit = readStoredIfExists(storedHabit, habitSnap);
+      if (!habit) return;
+      // Summarized at once: only the runs wait for their commit, never a habit's days.
+      const summary = summarize(habit.schedule, habit.targetPerDay, days);
+      const streakSnap = streakOf.get(habitSnap.id);
+      stores.push(
+        fewAtATime(async () => {
+          const stored = await this.storeRecount(uid, habit, habitSnap, streakSnap, summary);
+          // Raced an API write: that habit alone is read and recounted again.
+          if (!stored) await this.recountStreak(uid, habitSnap.id);
+        }),
+      );
+    };
+    try {
+      for await (const { habitId, days } of historiesByHabit(paths.completions)) {
+        const habitSnap = unseen.get(habitId);
+        unseen.delete(habitId);
+        if (habitSnap) recount(habitSnap, days);
+      }
+    } catch (error) {
+      await Promise.allSettled(stores);
+      throw error;
+    }
+    for (const habitSnap of unseen.values()) recount(habitSnap, []);
+    await Promise.all(stores);
+    return habits.size;
   }
 
   /**
@@ -259,25 +295,39 @@ export class FirestoreHabitRepository implements HabitRepository {
           count: d.get('count') as number,
         })),
       );
-      const stored = await this.write(uid, async (tx, txPaths, now, changed) => {
-        const [habitNow, streakNow, settingsSnap] = await Promise.all([
-          tx.get(txPaths.habits.doc(habitId)),
-          tx.get(txPaths.streaks.doc(habitId)),
-          tx.get(txPaths.settings),
-        ]);
-        if (!sameWrite(habitNow, habitSnap) || !sameWrite(streakNow, streakSnap)) {
-          return new Unchanged(false);
-        }
-        const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
-        const legacyLongest = legacyLongestOf(streakNow);
-        const streak = streakFromSummary(habitId, habit.schedule, summary, today, legacyLongest);
-        tx.set(streakNow.ref, streakDocument(streak, legacyLongest, now, summary));
-        changed({ kind: 'streak', id: habitId });
-        return true;
-      });
-      if (stored) return true;
+      if (await this.storeRecount(uid, habit, habitSnap, streakSnap, summary)) return true;
     }
     throw new ContentionError(`the streak of habit ${habitId} kept changing during its recount`);
+  }
+
+  /**
+   * Stores runs counted from a history read after `habitSnap` and `streakSnap` (undefined: no
+   * streak then), unless either document changed since; false if one did.
+   */
+  private storeRecount(
+    uid: string,
+    habit: Habit,
+    habitSnap: DocumentSnapshot,
+    streakSnap: DocumentSnapshot | undefined,
+    summary: StreakSummary,
+  ): Promise<boolean> {
+    const habitId = habitSnap.id;
+    return this.write(uid, async (tx, paths, now, changed) => {
+      const [habitNow, streakNow, settingsSnap] = await Promise.all([
+        tx.get(paths.habits.doc(habitId)),
+        tx.get(paths.streaks.doc(habitId)),
+        tx.get(paths.settings),
+      ]);
+      if (!sameWrite(habitNow, habitSnap) || !sameWrite(streakNow, streakSnap)) {
+        return new Unchanged(false);
+      }
+      const today = localDayAt(new Date(now), settingsOrDefault(settingsSnap.data()).timeZone);
+      const legacyLongest = legacyLongestOf(streakNow);
+      const streak = streakFromSummary(habitId, habit.schedule, summary, today, legacyLongest);
+      tx.set(streakNow.ref, streakDocument(streak, legacyLongest, now, summary));
+      changed({ kind: 'streak', id: habitId });
+      return true;
+    });
   }
 
   /**
