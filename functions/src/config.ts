@@ -88,6 +88,11 @@ export const config = {
    */
   backfillTaskBudgetMs: 60_000,
   /**
+   * How far CloudKit's modification times may be off this server's clock. A record modified
+   * this long before a run started is met once in its feed (migration/backfillBatchWriter.ts).
+   */
+  cloudKitClockSkewMs: 10 * 60_000,
+  /**
    * Streaks recounted at once by the backfill's last step and a catch-up's: each reads one habit's
    * days in one query; a few at a time keep the step short without flooding Firestore.
    */

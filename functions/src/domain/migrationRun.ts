@@ -155,6 +155,17 @@ export function planBatchStart(
   };
 }
 
+/**
+ * What the next page may assume: only this run has written the user's data, up to the data
+ * version it left. A run's first page assumes the user has no data at all (no data version yet);
+ * its read of the data version confirms or refutes it.
+ */
+export function soleWriterOf(current: MigrationState): { dataVersion: number } | undefined {
+  if (current.soleWriter) return current.soleWriter;
+  const firstPage = (current.batches ?? 0) === 0 && !current.cursor && current.soleWriter !== null;
+  return firstPage ? { dataVersion: 0 } : undefined;
+}
+
 /** Whether `owner` still holds the run at `batch`: checked again in the commit's transaction. */
 export function holdsLease(
   current: MigrationState,
@@ -187,6 +198,8 @@ export function afterBatch(
     counts: Partial<MigrationCounts>;
     /** When the page's read started: the last page's is where catch-ups take over. */
     readAt?: Date;
+    /** Still the user's only writer after this page, at this data version (planPage). */
+    soleWriter?: { dataVersion: number } | null;
   },
   now: Date,
   hold?: LeaseHold,
@@ -195,6 +208,7 @@ export function afterBatch(
   return {
     ...read,
     cursor: page.cursor,
+    ...(page.soleWriter !== undefined && { soleWriter: page.soleWriter }),
     batches: (current.batches ?? 0) + 1,
     streamEnded: !page.moreComing,
     counts: addCounts(current.counts ?? {}, page.counts),

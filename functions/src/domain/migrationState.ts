@@ -95,6 +95,13 @@ export const migrationStateSchema = z.looseObject({
   leaseExpiresAt: z.string().nullable().optional(),
   schemaVersion: z.number().int().optional(),
   catchUp: catchUpStateSchema.optional(),
+  /**
+   * Only this run has ever written the user's data, and its last page left the data version
+   * (users/{uid}/meta/sync) at `dataVersion`: the next page may take what it does not read as
+   * absent (migration/backfillBatchWriter.ts). Null once anything else wrote, or the run wrote a
+   * tombstone or an outbox entry.
+   */
+  soleWriter: z.object({ dataVersion: z.number().int() }).nullable().optional(),
 });
 export type MigrationState = z.infer<typeof migrationStateSchema>;
 

@@ -13,8 +13,9 @@ import {
   progressDocument,
 } from '../data/firestore/xpLedger';
 import type { UserPaths } from '../data/firestore/paths';
+import type { z } from 'zod';
 import {
-  readStoredIfExists,
+  readStored,
   storedCompletion,
   storedHabit,
   storedStreak,
@@ -65,13 +66,22 @@ function countsDaysDifferently(before: Habit, after: Habit): boolean {
   );
 }
 
-/** The documents a page's decisions depend on, read in one round trip. */
+/**
+ * The documents a page's decisions depend on, read in one round trip, and those it may take as
+ * absent without reading them (a page of the user's only writer: see `planPage`).
+ */
 class PageReads {
   private readonly refs = new Map<string, DocumentReference>();
+  private readonly assumedAbsent = new Set<string>();
   private snaps = new Map<string, DocumentSnapshot>();
 
   want(ref: DocumentReference): void {
     this.refs.set(ref.path, ref);
+  }
+
+  /** Absent unless something else on the page wants it read. */
+  assumeAbsent(ref: DocumentReference): void {
+    this.assumedAbsent.add(ref.path);
   }
 
   async load(read: (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>): Promise<void> {
@@ -86,7 +96,13 @@ class PageReads {
     return snap;
   }
 
+  /** The document as `schema` reads it; undefined if absent, read so or assumed so. */
+  stored<S extends z.ZodType>(schema: S, ref: DocumentReference): z.output<S> | undefined {
+    return this.exists(ref) ? readStored(schema, this.get(ref)) : undefined;
+  }
+
   exists(ref: DocumentReference): boolean {
+    if (!this.snaps.has(ref.path) && this.assumedAbsent.has(ref.path)) return false;
     return this.get(ref).exists;
   }
 }
@@ -101,6 +117,12 @@ export interface PlannedPage {
   oldestChangeMs: number | undefined;
   /** Habits whose streak the page's writes may change: their days, schedule or target changed. */
   streaksChanged: string[];
+  /**
+   * For a page planned as the user's only writer (`context.soleWriter`): still so after it, at
+   * this data version, or null (something else wrote, or the page writes a tombstone or an
+   * outbox entry). Undefined for a page not planned so.
+   */
+  soleWriter?: { dataVersion: number } | null;
   /** Applies the page's writes; a dry run never calls it. */
   apply(tx: Transaction): void;
 }
@@ -132,34 +154,48 @@ export async function planPage(
      * following the feed). A first copy or a forced re-copy reads them as any record.
      */
     skipOwnWrites?: boolean;
+    /**
+     * Only this run has written the user's data, up to `dataVersion` (the state's soleWriter).
+     * Then no tombstone, outbox entry or API document exists, and a record CloudKit last
+     * modified before `since` (the run's start, less a margin for clock skew) is met once in the
+     * run's feed: its document is absent too. Those are not read. The page reads the data version
+     * to confirm; if anything else wrote meanwhile, it is planned again with every read.
+     */
+    soleWriter?: { dataVersion: number; since: number };
   },
   read: (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
 ): Promise<PlannedPage> {
   const reads = new PageReads();
+  const sole = context.soleWriter;
+  /** A document only another writer (or an earlier page's copy of the record) could have written. */
+  const wantUnlessSole = (ref: DocumentReference, onlyOthersWrite = true) =>
+    sole && onlyOthersWrite ? reads.assumeAbsent(ref) : reads.want(ref);
+  const metOnce = (source: LegacySource | undefined) =>
+    source?.modifiedMs !== undefined && sole !== undefined && source.modifiedMs < sole.since;
   const tomb = (id: string) => paths.tombstones.doc(id);
   const copyOf = (source: LegacySource) =>
     paths.legacyCopies.doc(recordDocumentId(source.recordName));
   const outboxOf = (recordName: string) => paths.legacyOutbox.doc(recordDocumentId(recordName));
+  reads.want(paths.sync);
   for (const entry of entries) {
-    if (context.skipOwnWrites && 'source' in entry && entry.source) {
-      reads.want(copyOf(entry.source));
-    }
+    const source = 'source' in entry ? entry.source : undefined;
+    if (context.skipOwnWrites && source) reads.want(copyOf(source));
     switch (entry.kind) {
       case 'habit':
-        reads.want(paths.habits.doc(entry.id));
-        reads.want(tomb(entry.id));
-        reads.want(outboxOf(legacyRecordName('habit', entry.id)));
+        wantUnlessSole(paths.habits.doc(entry.id), metOnce(source));
+        wantUnlessSole(tomb(entry.id));
+        wantUnlessSole(outboxOf(legacyRecordName('habit', entry.id)));
         break;
       case 'completion':
-        reads.want(paths.completions.doc(entry.id));
-        reads.want(tomb(entry.id));
-        reads.want(outboxOf(legacyRecordName('completion', entry.id)));
-        reads.want(tomb(entry.habitId));
-        reads.want(paths.xpEvents.doc(overlapXpEventId(entry.id)));
+        wantUnlessSole(paths.completions.doc(entry.id), metOnce(source));
+        wantUnlessSole(tomb(entry.id));
+        wantUnlessSole(outboxOf(legacyRecordName('completion', entry.id)));
+        wantUnlessSole(tomb(entry.habitId));
+        wantUnlessSole(paths.xpEvents.doc(overlapXpEventId(entry.id)));
         reads.want(paths.progress);
         break;
       case 'xpEvent':
-        if (entry.habitId) reads.want(tomb(entry.habitId));
+        if (entry.habitId) wantUnlessSole(tomb(entry.habitId));
         reads.want(paths.xpEvents.doc(legacyXpEventId(entry.id)));
         // An event this backend wrote to CloudKit itself (the API's, a correction) comes back
         // in the feed under its own id: it is in the ledger already.
@@ -168,7 +204,7 @@ export async function planPage(
         break;
       case 'streak':
         reads.want(paths.streaks.doc(entry.habitId));
-        reads.want(tomb(entry.habitId));
+        wantUnlessSole(tomb(entry.habitId));
         break;
       case 'deleted':
         if (entry.target?.kind === 'habit' || entry.target?.kind === 'streak') {
@@ -182,8 +218,16 @@ export async function planPage(
     }
   }
   await reads.load(read);
+  const dataVersion = (reads.get(paths.sync).get('version') as number | undefined) ?? 0;
+  if (sole && dataVersion !== sole.dataVersion) {
+    // Something else wrote the user's data: nothing may be assumed from now on.
+    const planned = await planPage(paths, entries, { ...context, soleWriter: undefined }, read);
+    return { ...planned, soleWriter: null };
+  }
 
   const counts = emptyCounts();
+  /** The page writes what only other writers leave (a tombstone, an outbox entry). */
+  let leavesOthersTrace = false;
   let echoes = 0;
   let oldestChangeMs: number | undefined;
   const streaksChanged = new Set<string>();
@@ -198,7 +242,7 @@ export async function planPage(
     counts[decision === 'write' || decision === 'present' ? countOf[kind] : 'skipped'] += 1;
     return decision === 'write';
   };
-  const tombstone = (id: string) => readStoredIfExists(storedTombstone, reads.get(tomb(id)));
+  const tombstone = (id: string) => reads.stored(storedTombstone, tomb(id));
   const dated = (id: string): Deletion | undefined => {
     const found = tombstone(id);
     return found && { deletedAt: found.deletedAt, final: false };
@@ -206,6 +250,7 @@ export async function planPage(
   /** CloudKit must hear of this record again: one outbox write (none without dual-write). */
   const deliver = (change: EntityChange) => {
     if (!context.dualWrite) return;
+    leavesOthersTrace = true;
     const entry = newOutboxEntry(change, now);
     writes.push((tx) => tx.set(outboxOf(entry.recordName), entry));
   };
@@ -230,6 +275,7 @@ export async function planPage(
   ) => {
     const tombstoned = tombstone(legacy.id);
     const version = writtenVersion(legacy, existing, tombstoned?.version);
+    if (tombstoned) leavesOthersTrace = true;
     writes.push((tx) => {
       tx.set(ref, { ...legacy, version });
       if (tombstoned) tx.delete(tomb(legacy.id));
@@ -254,7 +300,7 @@ export async function planPage(
     switch (entry.kind) {
       case 'habit': {
         const ref = paths.habits.doc(entry.id);
-        const existing = readStoredIfExists(storedHabit, reads.get(ref));
+        const existing = reads.stored(storedHabit, ref);
         const decision = decideUpsert(entry.habit, existing, dated(entry.id));
         if (count(decision, 'habit')) {
           writeWinner(ref, entry.habit, existing);
@@ -266,7 +312,7 @@ export async function planPage(
       }
       case 'completion': {
         const ref = paths.completions.doc(entry.id);
-        const existing = readStoredIfExists(storedCompletion, reads.get(ref));
+        const existing = reads.stored(storedCompletion, ref);
         const habitDeletion = tombstone(entry.habitId);
         const deletion: Deletion | undefined = habitDeletion
           ? { deletedAt: habitDeletion.deletedAt, final: true }
@@ -337,7 +383,7 @@ export async function planPage(
         }
         counts.streaks += 1;
         const ref = paths.streaks.doc(entry.habitId);
-        const existing = readStoredIfExists(storedStreak, reads.get(ref));
+        const existing = reads.stored(storedStreak, ref);
         const legacyLongest = entry.streak.longest;
         // The completions decide current and lastCompletedDate when the run completes; until
         // then the legacy numbers are the best answer, and the longest run is kept as a floor.
@@ -383,6 +429,7 @@ export async function planPage(
           break;
         }
         counts.deleted += 1;
+        leavesOthersTrace = true;
         if (target.kind === 'completion') streaksChanged.add(habitIdOfCompletion(target.id));
         else habitsDeleted.add(target.id);
         writes.push((tx) => {
@@ -429,6 +476,11 @@ export async function planPage(
     echoes,
     oldestChangeMs,
     streaksChanged: [...streaksChanged],
+    ...(sole && {
+      soleWriter: leavesOthersTrace
+        ? null
+        : { dataVersion: dataVersion + (writes.length > 0 ? 1 : 0) },
+    }),
     apply(tx) {
       for (const write of writes) write(tx);
       // Every reader holding the old data version must learn that the user's data changed.

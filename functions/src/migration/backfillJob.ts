@@ -20,6 +20,7 @@ import {
   type LeaseHold,
   paused,
   planBatchStart,
+  soleWriterOf,
 } from '../domain/migrationRun';
 import { deletionsSince } from '../domain/catchUp';
 import { type MigrationCounts, type MigrationState, migratedCount } from '../domain/migrationState';
@@ -291,6 +292,7 @@ export class BackfillJob {
         const current = await this.deps.states.read(tx, uid, dryRun);
         if (!holdsLease(current, task, execution.owner)) return undefined;
         const now = this.clock();
+        const sole = dryRun ? undefined : soleWriterOf(current);
         const planned = await planPage(
           paths,
           entries,
@@ -299,6 +301,11 @@ export class BackfillJob {
             deletionsSince: deletionsSince(current),
             now: now.toISOString(),
             dualWrite: dualWrite,
+            soleWriter: sole && {
+              ...sole,
+              since:
+                Date.parse(current.startedAt ?? now.toISOString()) - config.cloudKitClockSkewMs,
+            },
           },
           (refs) => tx.getAll(...refs),
         );
@@ -311,6 +318,7 @@ export class BackfillJob {
             moreComing: page.moreComing,
             counts: planned.counts,
             readAt: page.readAt,
+            soleWriter: planned.soleWriter,
           },
           now,
           hold,

@@ -25,6 +25,8 @@ import {
   xpRecord,
 } from '../support/legacyRecords';
 import { flagDefaults } from '../../../functions/src/flags/flagDefaults';
+import { FirestoreHabitRepository } from '../../../functions/src/data/firestore/firestoreHabitRepository';
+import { adminDb, docData } from '../support/admin';
 
 /**
  * A backfill task takes pages until its time budget runs out (backfillJob.ts). These scenarios
@@ -210,6 +212,32 @@ describe('a backfill task of several pages', () => {
     const state = await migrationState(uid);
     expect(state).toMatchObject({ status: 'completed', batches: 3 });
     expect(countedRecords(state)).toBe(records.length);
+  });
+
+  it('skips reads only while it is the user’s only writer: a habit the API deleted meanwhile stays deleted', async () => {
+    const { uid, records } = await userOfPages(3);
+    const runId = await queuedRun(uid);
+    const task = { uid, runId, dryRun: false };
+    const onePage = inProcessWorker(testLegacyStore(), { taskBudgetMs: 0 });
+    await onePage.job.run({ ...task, batch: 0 }, { owner: 'task-0', finalAttempt: false });
+    // Nothing but this run has written the user's data: the next page need not read tombstones.
+    expect((await migrationState(uid))?.soleWriter).toEqual({ dataVersion: 1 });
+
+    // The app deletes the habit through the API before the pages holding most of its days.
+    const habitId = records[0].recordName.replace('CD_Habit_', '');
+    await new FirestoreHabitRepository(adminDb()).deleteHabit(uid, habitId);
+
+    const rest = inProcessWorker(testLegacyStore(), { taskBudgetMs: LONG_BUDGET });
+    expect(
+      await rest.job.run({ ...task, batch: 1 }, { owner: 'task-1', finalAttempt: false }),
+    ).toBe('completed');
+    const state = await migrationState(uid);
+    expect(state?.soleWriter).toBeNull();
+    expect(countedRecords(state)).toBe(records.length);
+    // The later pages read the habit's tombstone: none of their days came back.
+    const lastDay = dayAfterStart(2 * PAGE - 1);
+    expect(await docData(`users/${uid}/completions/${habitId}_${lastDay}`)).toBeUndefined();
+    expect(state?.counts?.skipped).toBe(2 * PAGE - (PAGE - 3));
   });
 
   it.each([11, 29, 47])(
