@@ -246,7 +246,7 @@ const job = new BackfillJob({
   tasks: noTasks,
   telemetry,
   flags: async () => flagDefaults,
-  recomputeStreaks: (uid) => repository.recomputeStreaks(uid),
+  recomputeStreaks: (uid, maintainedBy) => repository.finishStreaks(uid, maintainedBy),
   leaseMs: 120_000,
 });
 const backfillUser = `bench-backfill-${Date.now()}`;

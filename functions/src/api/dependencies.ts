@@ -136,7 +136,8 @@ export const backfillJob = lazy(
       tasks: backfillTasks,
       telemetry: telemetry(),
       flags: async (uid) => (await featureFlags().forUser(uid)).values,
-      recomputeStreaks: (uid) => recomputeStreaks(uid),
+      recomputeStreaks: async (uid, maintainedBy) =>
+        (await habitWriterFor(uid)).finishStreaks(uid, maintainedBy),
       leaseMs: config.backfillLeaseMs,
       taskBudgetMs: config.backfillTaskBudgetMs,
     }),

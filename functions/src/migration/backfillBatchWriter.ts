@@ -38,6 +38,9 @@ import {
   writtenVersion,
 } from './backfillConflicts';
 import type { LegacySource, MappedEntry } from './legacyToFirestoreMapper';
+import { type CopiedDay, pageStreakUpkeep } from './pageStreaks';
+import { localDayAt } from '../domain/localDay';
+import { settingsOrDefault } from '../domain/settings';
 
 export { legacyXpEventId, overlapXpEventId } from '../data/firestore/xpLedger';
 
@@ -177,16 +180,22 @@ export async function planPage(
     paths.legacyCopies.doc(recordDocumentId(source.recordName));
   const outboxOf = (recordName: string) => paths.legacyOutbox.doc(recordDocumentId(recordName));
   reads.want(paths.sync);
+  if (sole) reads.want(paths.settings);
   for (const entry of entries) {
     const source = 'source' in entry ? entry.source : undefined;
     if (context.skipOwnWrites && source) reads.want(copyOf(source));
     switch (entry.kind) {
       case 'habit':
+        if (sole) reads.want(paths.streaks.doc(entry.id));
         wantUnlessSole(paths.habits.doc(entry.id), metOnce(source));
         wantUnlessSole(tomb(entry.id));
         wantUnlessSole(outboxOf(legacyRecordName('habit', entry.id)));
         break;
       case 'completion':
+        if (sole) {
+          reads.want(paths.habits.doc(entry.habitId));
+          reads.want(paths.streaks.doc(entry.habitId));
+        }
         wantUnlessSole(paths.completions.doc(entry.id), metOnce(source));
         wantUnlessSole(tomb(entry.id));
         wantUnlessSole(outboxOf(legacyRecordName('completion', entry.id)));
@@ -228,6 +237,10 @@ export async function planPage(
   const counts = emptyCounts();
   /** The page writes what only other writers leave (a tombstone, an outbox entry). */
   let leavesOthersTrace = false;
+  /** For the streaks an only writer keeps up as it copies (pageStreaks.ts). */
+  const copiedDays: CopiedDay[] = [];
+  const copiedHabits = new Map<string, Habit>();
+  const copiedLegacyLongest = new Map<string, number>();
   let echoes = 0;
   let oldestChangeMs: number | undefined;
   const streaksChanged = new Set<string>();
@@ -304,6 +317,7 @@ export async function planPage(
         const decision = decideUpsert(entry.habit, existing, dated(entry.id));
         if (count(decision, 'habit')) {
           writeWinner(ref, entry.habit, existing);
+          copiedHabits.set(entry.id, entry.habit);
           if (!existing || countsDaysDifferently(existing, entry.habit))
             streaksChanged.add(entry.id);
         }
@@ -320,6 +334,8 @@ export async function planPage(
         const decision = decideUpsert(entry.completion, existing, deletion);
         if (count(decision, 'completion')) {
           writeWinner(ref, entry.completion, existing);
+          const { habitId, date, count: dayCount } = entry.completion;
+          copiedDays.push({ habitId, date, count: dayCount });
           streaksChanged.add(entry.habitId);
         }
         deliverWinner(decision, { kind: 'completion', id: entry.id });
@@ -390,6 +406,7 @@ export async function planPage(
         const streak = existing
           ? { longest: Math.max(existing.longest, legacyLongest) }
           : entry.streak;
+        copiedLegacyLongest.set(entry.habitId, legacyLongest);
         writes.push((tx) =>
           tx.set(ref, { ...streak, legacyLongest, updatedAt: now }, { merge: true }),
         );
@@ -455,6 +472,27 @@ export async function planPage(
           }),
         );
         break;
+    }
+  }
+
+  if (sole) {
+    const today = localDayAt(
+      new Date(now),
+      settingsOrDefault(reads.get(paths.settings).data()).timeZone,
+    );
+    const upkeep = pageStreakUpkeep({
+      runId: context.runId,
+      now,
+      today,
+      days: copiedDays,
+      habits: copiedHabits,
+      legacyLongest: copiedLegacyLongest,
+      storedHabit: (id) => reads.stored(storedHabit, paths.habits.doc(id)),
+      streakSnapshot: (id) => reads.get(paths.streaks.doc(id)),
+    });
+    for (const { habitId, document } of upkeep) {
+      // Merged: the legacy figures a streak record brought stay.
+      writes.push((tx) => tx.set(paths.streaks.doc(habitId), document, { merge: true }));
     }
   }
 

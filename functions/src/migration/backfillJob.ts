@@ -60,8 +60,11 @@ export interface BackfillJobDependencies {
   tasks: BackfillTasks;
   telemetry: Telemetry;
   flags: (uid: string) => Promise<Flags>;
-  /** The backfill's last step: every habit's streak from its migrated completions. */
-  recomputeStreaks: (uid: string) => Promise<number>;
+  /**
+   * The backfill's last step: every habit's streak from its migrated completions. `maintainedBy`:
+   * the run stayed the user's only writer, and its pages kept the streaks up as they copied.
+   */
+  recomputeStreaks: (uid: string, maintainedBy?: string) => Promise<number>;
   leaseMs: number;
   /**
    * How long one task goes on taking pages under its lease before it hands the run to a
@@ -157,7 +160,7 @@ export class BackfillJob {
     let [task, state, flags] = [first, firstState, firstFlags];
     let read = state.streamEnded ? undefined : this.readPage(task, state.cursor ?? null, flags);
     for (;;) {
-      if (state.streamEnded || !read) return this.complete(task, execution);
+      if (state.streamEnded || !read) return this.complete(task, execution, state);
       const step = await this.migratePage(task, execution, flags, read, deadline);
       if (step.kind === 'done') return step.outcome;
       [task, state, read] = [step.task, step.state, step.read];
@@ -335,9 +338,14 @@ export class BackfillJob {
   }
 
   /** The stream is exhausted: streaks from the migrated completions, then the run is complete. */
-  private async complete(task: BackfillTask, execution: Execution): Promise<BatchOutcome> {
+  private async complete(
+    task: BackfillTask,
+    execution: Execution,
+    state: MigrationState,
+  ): Promise<BatchOutcome> {
     try {
-      if (!task.dryRun) await this.deps.recomputeStreaks(task.uid);
+      const maintainedBy = state.soleWriter ? task.runId : undefined;
+      if (!task.dryRun) await this.deps.recomputeStreaks(task.uid, maintainedBy);
     } catch (error) {
       return this.failed(task, execution, error);
     }

@@ -240,6 +240,81 @@ describe('a backfill task of several pages', () => {
     expect(state?.counts?.skipped).toBe(2 * PAGE - (PAGE - 3));
   });
 
+  it('streaks kept up page by page equal a recount of every day, whatever the schedule or order', async () => {
+    const uid = await linkedLegacyUser();
+    const random = new Random(7);
+    const field = (value: string | number) =>
+      typeof value === 'number' ? { value, type: 'INT64' } : { value, type: 'STRING' };
+    const habitWith = (id: string, fields: Record<string, string | number>): RawRecord => {
+      const record = habitRecord(id);
+      const extra = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, field(v)]));
+      return { ...record, fields: { ...record.fields, ...extra } };
+    };
+    /** A day `n` days before today (UTC, the user's zone by default): current runs show. */
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const [daily, weekly, perWeek, lateHabit, noDays] = ids;
+    const habits: RawRecord[] = [
+      habitRecord(daily),
+      habitWith(weekly, {
+        CD_scheduleType: 'weekly',
+        CD_scheduleDays: '1,3,5',
+        CD_targetPerDay: 2,
+      }),
+      habitWith(perWeek, { CD_scheduleType: 'timesPerWeek', CD_timesPerWeek: 3 }),
+      habitRecord(noDays),
+    ];
+    const days: RawRecord[] = [];
+    for (const id of [daily, weekly, perWeek, lateHabit]) {
+      for (let n = 0; n < 300; n += 1) {
+        // Runs broken by gaps, and for the weekly target of 2 some days that fall short.
+        if (random.chance(0.8)) {
+          days.push(completionRecord(id, daysAgo(n), { count: 1 + random.below(3) }));
+        }
+      }
+    }
+    for (let i = days.length - 1; i > 0; i -= 1) {
+      const j = random.below(i + 1);
+      [days[i], days[j]] = [days[j], days[i]];
+    }
+    const records: RawRecord[] = [
+      ...habits,
+      streakRecord(daily, 40),
+      streakRecord(noDays, 7),
+      ...days,
+      // The old app changed this habit after logging its days: its record comes after them.
+      habitRecord(lateHabit, { version: 2 }),
+    ];
+    await putLegacyRecords(uid, records);
+    const runId = await queuedRun(uid);
+
+    const worker = inProcessWorker(testLegacyStore(), { taskBudgetMs: LONG_BUDGET });
+    expect(
+      await worker.job.run(
+        { uid, runId, batch: 0, dryRun: false },
+        { owner: 't', finalAttempt: false },
+      ),
+    ).toBe('completed');
+    expect((await migrationState(uid))?.soleWriter).not.toBeNull();
+
+    const figures = async (id: string) => {
+      const data = await docData(`users/${uid}/streaks/${id}`);
+      return {
+        current: data?.current,
+        longest: data?.longest,
+        lastCompletedDate: data?.lastCompletedDate,
+        summary: data?.summary,
+      };
+    };
+    const repository = new FirestoreHabitRepository(adminDb());
+    for (const id of ids) {
+      const kept = await figures(id);
+      await repository.recountStreak(uid, id);
+      expect({ id, ...kept }).toEqual({ id, ...(await figures(id)) });
+    }
+    expect((await figures(daily)).current).toBeGreaterThan(0);
+  });
+
   it.each([11, 29, 47])(
     'duplicated, reordered and overlapping deliveries still count every record once (seed %i)',
     async (seed) => {

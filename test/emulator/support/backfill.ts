@@ -172,7 +172,8 @@ export function inProcessWorker(
       tasks,
       telemetry: noTelemetry,
       flags: async () => flagDefaults,
-      recomputeStreaks: (uid) => new FirestoreHabitRepository(db).recomputeStreaks(uid),
+      recomputeStreaks: (uid, maintainedBy) =>
+        new FirestoreHabitRepository(db).finishStreaks(uid, maintainedBy),
       leaseMs: 120_000,
       taskBudgetMs,
     }),

@@ -51,7 +51,14 @@ import { decodePageToken, encodePageToken } from './pageToken';
 import { habitWorkRequest } from './habitWork';
 import { historiesByHabit } from './habitHistories';
 import { habitsBeingPurged } from './purgedHabits';
-import { legacyLongestOf, storedStreakAsOf, streakDocument, summaryOf } from './streakDocuments';
+import {
+  keptSummary,
+  legacyLongestOf,
+  storedStreakAsOf,
+  streakDocument,
+  SUMMARY_RUN,
+  summaryOf,
+} from './streakDocuments';
 import { type UserPaths, userPaths } from './paths';
 import {
   readStored,
@@ -264,6 +271,37 @@ export class FirestoreHabitRepository implements HabitRepository {
     }
     for (const habitSnap of unseen.values()) recount(habitSnap, []);
     await Promise.all(stores);
+    return habits.size;
+  }
+
+  /**
+   * The backfill's last step. A run that stayed the user's only writer kept the streaks up page by
+   * page (`maintainedBy`, its run id): each habit's runs are stored as of today from what the
+   * pages built, with no day read again, and only habits they could not count are recounted from
+   * their days. Without it, every habit is recounted.
+   */
+  async finishStreaks(uid: string, maintainedBy?: string): Promise<number> {
+    if (!maintainedBy) return this.recomputeStreaks(uid);
+    const paths = userPaths(this.db, uid);
+    const [habits, streaks] = await Promise.all([paths.habits.get(), paths.streaks.get()]);
+    const streakOf = new Map(streaks.docs.map((snap) => [snap.id, snap]));
+    const recount: string[] = [];
+    const fewAtATime = pLimit(config.streakRecountConcurrency);
+    const store = async (habitSnap: DocumentSnapshot) => {
+      const habit = readStoredIfExists(storedHabit, habitSnap);
+      if (!habit) return;
+      const streakSnap = streakOf.get(habitSnap.id);
+      // No page of the run copied a day of it, and nothing else wrote: it has no days.
+      const summary = streakSnap?.get(SUMMARY_RUN)
+        ? keptSummary(streakSnap, habit, maintainedBy)
+        : summarize(habit.schedule, habit.targetPerDay, []);
+      const stored =
+        summary && (await this.storeRecount(uid, habit, habitSnap, streakSnap, summary));
+      // Days the pages could not count, or an API write that raced the store: count them all.
+      if (!stored) recount.push(habitSnap.id);
+    };
+    await Promise.all(habits.docs.map((habitSnap) => fewAtATime(() => store(habitSnap))));
+    if (recount.length > 0) await this.recomputeStreaks(uid, recount);
     return habits.size;
   }
 

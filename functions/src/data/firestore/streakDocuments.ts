@@ -64,3 +64,30 @@ export function streakDocument(
     updatedAt: now,
   };
 }
+
+/**
+ * Streaks kept up by the pages of a run that is the user's only writer, so that its last step
+ * need not read every day again (FirestoreHabitRepository.finishStreaks). The streak document of a habit whose days
+ * the run copies carries `summaryRun`: the run whose pages built its `summary` from the first
+ * day. `summaryStale` says a page copied days it could not count (the habit not known yet, a
+ * weekly schedule, a schedule changed by a later copy of the habit): the last step recounts that
+ * habit from its days. Any other writer ends the run's sole writing, and with it this trust.
+ */
+export const SUMMARY_RUN = 'summaryRun';
+export const SUMMARY_STALE = 'summaryStale';
+
+/** The runs this run's pages built so far, if they are to be trusted for `habit`. */
+export function keptSummary(
+  snap: DocumentSnapshot,
+  habit: Habit,
+  runId: string,
+): StreakSummary | undefined {
+  if (!snap.exists || snap.get(SUMMARY_RUN) !== runId || snap.get(SUMMARY_STALE) === true) {
+    return undefined;
+  }
+  const parsed = streakSummarySchema.safeParse(snap.get('summary'));
+  if (!parsed.success) return undefined;
+  return parsed.data.basis === streakBasis(habit.schedule, habit.targetPerDay)
+    ? parsed.data
+    : undefined;
+}
