@@ -27,6 +27,7 @@ const { seedStatsCounters } = lib('migration/migrationStatsCounters');
 const { BackfillJob } = lib('migration/backfillJob');
 const { BackfillRequests } = lib('migration/backfillRequests');
 const { flagDefaults } = lib('flags/flagDefaults');
+const { config } = lib('config');
 const { legacyUpsert } = lib('migration/firestoreToLegacyMapper');
 
 requireFirestoreEmulator('npm run bench');
@@ -248,6 +249,8 @@ const job = new BackfillJob({
   flags: async () => flagDefaults,
   recomputeStreaks: (uid, maintainedBy) => repository.finishStreaks(uid, maintainedBy),
   leaseMs: 120_000,
+  // As deployed: a task takes pages until its budget runs out.
+  taskBudgetMs: config.backfillTaskBudgetMs,
 });
 const backfillUser = `bench-backfill-${Date.now()}`;
 const whole = { reads: 0, aggregations: 0, writes: 0 };
