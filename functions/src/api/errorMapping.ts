@@ -28,7 +28,7 @@ function invalidArgument(issues: FieldIssue[]): HttpsError {
   return new HttpsError('invalid-argument', `invalid input: ${summary}`, { issues });
 }
 
-/** The one place a failure becomes what the client sees (API.md, "Conventions"). */
+/** The one place a failure becomes what the client sees (docs/api.md, "Error codes"). */
 export function toHttpsError(callable: string, error: unknown): HttpsError {
   if (error instanceof HttpsError) return error;
   if (error instanceof ZodError) return invalidArgument(fieldIssues(error.issues));
@@ -51,7 +51,7 @@ export function toHttpsError(callable: string, error: unknown): HttpsError {
     }
   }
   // A transaction that lost to concurrent writes on every attempt, or Firestore briefly unable
-  // to take the write: the client retries (API.md: aborted and unavailable are retryable).
+  // to take the write: the client retries (docs/api.md: aborted and unavailable are retryable).
   const grpcCode = (error as { code?: unknown } | null)?.code;
   if (grpcCode === 10 || isLostTransaction(error)) {
     return new HttpsError('aborted', 'too many concurrent writes; retry');

@@ -16,7 +16,7 @@ import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepository';
 
-/** API.md: a response that reads user data says so when it did not come from Firestore. */
+/** docs/api.md "Conventions": a response reading user data says so when not from Firestore. */
 interface FromLegacy {
   source: 'legacy';
   /** The read stopped at its bound: the user has data this answer lacks (docs/api.md). */

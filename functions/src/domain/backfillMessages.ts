@@ -12,7 +12,7 @@ const runOptions = {
   dryRun: z.boolean().default(false),
 };
 
-/** API.md "Pub/Sub: topic migration-backfill"; `dryRun` is accepted for `users` too. */
+/** docs/api.md "Pub/Sub: topic migration-backfill"; `dryRun` is accepted for `users` too. */
 export const backfillMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('user'), uid: uidSchema, ...runOptions }),
   z.strictObject({

@@ -6,9 +6,10 @@ import {
 } from './migrationState';
 
 /**
- * Following a migrated user's CloudKit change feed until cutover (DESIGN.md invariant 9). The
- * first copy leaves its sync token in the state's `cursor`; each catch-up pass reads the changes
- * since it and commits them with the advanced cursor, so the feed is read once whoever asks.
+ * Following a migrated user's CloudKit change feed until cutover (docs/architecture.md,
+ * invariant 9). The first copy leaves its sync token in the state's `cursor`; each catch-up pass
+ * reads the changes since it and commits them with the advanced cursor, so the feed is read once
+ * whoever asks.
  * Every rule about when a pass may commit and what it records lives here, without Firebase.
  */
 

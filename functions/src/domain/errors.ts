@@ -1,6 +1,6 @@
 /**
  * Errors the core throws. They carry no transport detail: api/errorMapping.ts turns each kind
- * into the HttpsError code API.md promises, in one place.
+ * into the HttpsError code docs/api.md promises ("Error codes"), in one place.
  */
 export abstract class DomainError extends Error {
   abstract readonly kind:

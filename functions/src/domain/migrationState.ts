@@ -70,7 +70,10 @@ export function migratedCount(counts: Partial<MigrationCounts>): number {
 
 export const MIGRATION_SCHEMA_VERSION = 1;
 
-/** users/{uid}/meta/migration as DESIGN.md describes it; every field but status is optional. */
+/**
+ * users/{uid}/meta/migration, as docs/operations.md section 6 lists it; every field but status is
+ * optional.
+ */
 export const migrationStateSchema = z.looseObject({
   status: z.enum(migrationStatuses),
   runId: z.string().optional(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { config } from '../config';
 
-/** The flags in force for one request, typed: the Remote Config parameter names of API.md. */
+/** The flags in force for one request, typed: the Remote Config parameters of docs/api.md. */
 export type Flags = {
   dualWriteEnabled: boolean;
   backfillEnabled: boolean;
@@ -70,7 +70,7 @@ export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string
   backfillRolloutPercentage: decimalString.pipe(z.number().min(0).max(100)),
   forceMigrationComplete: booleanString,
   // Clamped rather than rejected: an operator asking for 1000 wants big batches, and the cap keeps
-  // one page inside one commit (DESIGN.md invariant 5).
+  // one page inside one commit (docs/architecture.md, invariant 5).
   backfillBatchSize: decimalString
     .pipe(z.number().int())
     .transform((n) => Math.min(BACKFILL_BATCH_SIZE_MAX, Math.max(BACKFILL_BATCH_SIZE_MIN, n))),

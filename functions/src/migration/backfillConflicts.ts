@@ -7,8 +7,8 @@ import {
 
 /**
  * What the backfill does with one legacy record, given what Firestore already holds. Pure, so the
- * rules of DESIGN.md invariant 2 are tested as a table; the rule itself is domain/conflictRule.ts,
- * shared with delivery to CloudKit so both sides pick the same winner.
+ * rules of invariant 2 (docs/architecture.md) are tested as a table; the rule itself is
+ * domain/conflictRule.ts, shared with delivery to CloudKit so both sides pick the same winner.
  */
 export type UpsertDecision =
   /** Firestore lacks it, or the old app's edit is the later one: write it. */

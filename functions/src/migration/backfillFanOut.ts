@@ -25,9 +25,10 @@ export async function requestAll(
 
 /**
  * `all`: one task per page of the legacy user list, each enqueueing the next, so no instance ever
- * holds the whole list (DESIGN.md invariant 5). A retried page requests its users again, which
- * changes nothing for those already queued. An AppUser whose uid could never name a user here is
- * logged, counted and passed over: it must not stop the fan-out for everyone listed after it.
+ * holds the whole list (docs/architecture.md, invariant 5). A retried page requests its users
+ * again, which changes nothing for those already queued. An AppUser whose uid could never name a
+ * user here is logged, counted and passed over: it must not stop the fan-out for everyone listed
+ * after it.
  */
 export class BackfillFanOut {
   constructor(

@@ -1,2 +1,2 @@
-/** The Pub/Sub topic operators publish backfill requests to (API.md). */
+/** The Pub/Sub topic operators publish backfill requests to (docs/api.md, "Pub/Sub"). */
 export const BACKFILL_TOPIC = 'migration-backfill';

@@ -7,9 +7,10 @@ import { inProcessSimulator } from '../support/convergence/inProcessSimulator';
 import type { World } from '../support/convergence/world';
 
 /**
- * Catch-up (DESIGN.md invariant 9) under the scheduler that reorders, duplicates and overlaps
- * tasks: concurrent edits in both apps while a pass runs, passes overlapping each other and a
- * forced re-run, single-use tokens, and this backend's own writes coming back through the feed.
+ * Catch-up (docs/architecture.md, invariant 9) under the scheduler that reorders, duplicates and
+ * overlaps tasks: concurrent edits in both apps while a pass runs, passes overlapping each other
+ * and a forced re-run, single-use tokens, and this backend's own writes coming back through the
+ * feed.
  */
 const simulator = inProcessSimulator();
 

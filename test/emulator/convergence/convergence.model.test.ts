@@ -11,11 +11,11 @@ import {
 } from '../support/convergence/history';
 
 /**
- * The convergence claim of DESIGN.md invariant 7, tried hard: random histories of API writes,
- * old-app writes straight to CloudKit (before, during and after the first copy), backfill runs,
- * catch-ups of the change feed (asked by operators and by links), token expiry, CloudKit faults,
- * all under a scheduler that reorders, duplicates, overlaps and retries tasks as Cloud Tasks may.
- * At every read, read-your-writes holds; once work quiesces, both sides are equal.
+ * The convergence claim (docs/architecture.md, invariant 7), tried hard: random histories of API
+ * writes, old-app writes straight to CloudKit (before, during and after the first copy), backfill
+ * runs, catch-ups of the change feed (asked by operators and by links), token expiry, CloudKit
+ * faults, all under a scheduler that reorders, duplicates, overlaps and retries tasks as Cloud
+ * Tasks may. At every read, read-your-writes holds; once work quiesces, both sides are equal.
  *
  * CONVERGENCE_RUNS sets the number of histories (npm run soak: thousands); a failure prints its
  * seed and path, and CONVERGENCE_SEED plus CONVERGENCE_PATH replay it (npm run test:convergence).

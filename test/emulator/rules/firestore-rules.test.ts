@@ -2,7 +2,8 @@
  * Security rules (firestore.rules) against the Firestore emulator.
  *
  * Needs FIRESTORE_EMULATOR_HOST (the rules-unit-testing library reads it). Covers every path of
- * DESIGN.md "Data in Firestore" for every role: the owner, another signed-in user, signed out.
+ * docs/architecture.md "Data in Firestore" for every role: the owner, another signed-in user,
+ * signed out.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

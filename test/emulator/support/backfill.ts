@@ -23,7 +23,7 @@ import { SIM_URL } from './simulator';
 
 const ROOT = join(__dirname, '../../..');
 
-/** What an operator does to start a backfill: publish to the topic (API.md, "Pub/Sub"). */
+/** What an operator does to start a backfill: publish to the topic (docs/api.md, "Pub/Sub"). */
 export async function publishBackfill(message: unknown): Promise<string> {
   const { host, port } = emulatorHost('pubsub');
   process.env.PUBSUB_EMULATOR_HOST ??= `${host}:${port}`;

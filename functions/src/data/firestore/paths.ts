@@ -1,7 +1,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { SETTINGS_DOC_ID } from '../../domain/settings';
 
-/** Where each piece of a user's data lives (DESIGN.md, "Data in Firestore"). */
+/** Where each piece of a user's data lives (docs/architecture.md, "Data in Firestore"). */
 export function userPaths(db: Firestore, uid: string) {
   const user = db.collection('users').doc(uid);
   return {

@@ -4,10 +4,10 @@ import { LegacyUnavailableError } from './legacyErrors';
 import type { LegacyStore, LegacyWrite } from './legacyStore';
 
 /**
- * One CloudKit conversation per user at a time (DESIGN.md invariant 8): every call into a user's
- * private database (delivery, backfill page, fallback read, link probe) runs under that user's
- * lease, so a single-use web auth token is sent once and its successor is stored before the next
- * call reads it. A lease that stays busy reads as the legacy store being unavailable: retried.
+ * One CloudKit conversation per user at a time (docs/architecture.md, invariant 8): every call into
+ * a user's private database (delivery, backfill page, fallback read, link probe) runs under that
+ * user's lease, so a single-use web auth token is sent once and its successor is stored before the
+ * next call reads it. A lease that stays busy reads as the legacy store being unavailable: retried.
  */
 export class SerializedLegacyStore implements LegacyStore {
   constructor(

@@ -7,7 +7,7 @@ import type { Streak } from '../../domain/streak';
 /** How far back `snapshot-get` returns completions: five weeks fill the app's home screen. */
 export const SNAPSHOT_COMPLETION_DAYS = 35;
 
-/** API.md `snapshot-get`: what the app's home screen needs, at one data version. */
+/** docs/api.md `snapshot-get`: what the app's home screen needs, at one data version. */
 export interface UserSnapshot {
   version: number;
   habits: Habit[];
@@ -15,7 +15,7 @@ export interface UserSnapshot {
   progress: Progress;
   streaks: Streak[];
   settings: Settings;
-  /** Only when the data came from the legacy store (API.md conventions). */
+  /** Only when the data came from the legacy store (docs/api.md, "Conventions"). */
   source?: 'legacy';
   /** Legacy data read up to its bound: the user has more than this holds (docs/api.md). */
   partial?: true;
