@@ -28,5 +28,5 @@ const bench = `node --expose-gc ${join(ROOT, 'bench', 'emulators.bench.mjs')} ${
 const quiet = options.includes('--emulator-logs') ? [] : ['--log-verbosity', 'SILENT'];
 // Flags the bench can switch within a second (dual-write on and off); telemetry flushed in the
 // background as in production, not awaited per call as the tests have it (TEST_SETTINGS).
-const settings = { freshLegacyData: true, fastFlags: true };
+const settings = { fastFlags: true };
 process.exit(await runEmulators('exec', [...quiet, bench.trim()], settings));

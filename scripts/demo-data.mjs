@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Runs inside `firebase emulators:exec` for `npm start`: loads a demo user with demo habits through
-// the same callables the app uses, prints how to call them, then keeps the emulators up until Ctrl+C.
-import { readFileSync } from 'node:fs';
+// `npm start`'s demo data: a demo user with demo habits, loaded through the same callables the app
+// uses, and the CloudKit simulator's demo users linked as the old app links them. Kept data (a
+// restart without --fresh) already has both: then it only signs the demo user in.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PROJECT_ID, ROOT } from './emulators.mjs';
+import { EMULATOR_CONFIG, PROJECT_ID, ROOT, SIM_URL } from './emulators.mjs';
 
-const { emulators } = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8'));
-const origin = (name) => `http://${emulators[name].host}:${emulators[name].port}`;
+export const origin = (name) =>
+  `http://${EMULATOR_CONFIG[name].host}:${EMULATOR_CONFIG[name].port}`;
 const AUTH = `${origin('auth')}/identitytoolkit.googleapis.com/v1`;
-const FUNCTIONS = `${origin('functions')}/${PROJECT_ID}/us-central1`;
-const DEMO = { email: 'demo@example.com', password: 'demo-password' };
+export const FUNCTIONS = `${origin('functions')}/${PROJECT_ID}/us-central1`;
+export const DEMO = { email: 'demo@example.com', password: 'demo-password' };
 
 async function post(url, body, idToken) {
   const response = await fetch(url, {
@@ -26,75 +26,71 @@ async function post(url, body, idToken) {
   return json;
 }
 
-async function demoIdToken() {
+/** Signs the demo user in, creating it on a fresh start; `created` says which. */
+async function demoSignIn() {
   const signIn = { ...DEMO, returnSecureToken: true };
   try {
-    return (await post(`${AUTH}/accounts:signUp?key=demo-api-key`, signIn)).idToken;
+    const { idToken } = await post(`${AUTH}/accounts:signInWithPassword?key=demo-api-key`, signIn);
+    return { idToken, created: false };
   } catch {
-    return (await post(`${AUTH}/accounts:signInWithPassword?key=demo-api-key`, signIn)).idToken;
+    const { idToken } = await post(`${AUTH}/accounts:signUp?key=demo-api-key`, signIn);
+    return { idToken, created: true };
   }
 }
 
 const call = (name, data, idToken) => post(`${FUNCTIONS}/${name}`, { data }, idToken);
 const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
-const idToken = await demoIdToken();
-const habits = [
+const HABITS = [
   { id: 'demo-read', name: 'Read 20 pages', emoji: '📚', schedule: { type: 'daily' } },
   { id: 'demo-run', name: 'Run', emoji: '🏃', schedule: { type: 'weekly', days: [1, 3, 5] } },
   { id: 'demo-water', name: 'Drink water', schedule: { type: 'daily' }, targetPerDay: 8 },
   { id: 'demo-call', name: 'Call family', schedule: { type: 'timesPerWeek', count: 2 } },
 ];
-for (const habit of habits) await call('habits-create', habit, idToken);
-for (let day = 6; day >= 0; day -= 1) {
-  await call('completions-log', { habitId: 'demo-read', date: daysAgo(day) }, idToken);
-  await call(
-    'completions-log',
-    { habitId: 'demo-water', date: daysAgo(day), count: 6 + (day % 3) },
-    idToken,
-  );
+
+async function loadDemoHabits(idToken) {
+  for (const habit of HABITS) await call('habits-create', habit, idToken);
+  for (let day = 6; day >= 0; day -= 1) {
+    await call('completions-log', { habitId: 'demo-read', date: daysAgo(day) }, idToken);
+    await call(
+      'completions-log',
+      { habitId: 'demo-water', date: daysAgo(day), count: 6 + (day % 3) },
+      idToken,
+    );
+  }
 }
 
 // The simulator's demo users stand for people still on the old app: each has handed the server a
 // CloudKit web auth token, as the app does through legacy-link, so a backfill can read their data.
-const require = createRequire(import.meta.url);
-const lib = (path) => require(join(ROOT, 'functions', 'lib', path));
-const { emulatedFunctionsEnv } = lib('ops/localEnvironment.js');
-const { FirestoreWebAuthTokenStore } = lib('data/legacy/firestoreWebAuthTokenStore.js');
-const { TokenCipher } = lib('data/legacy/tokenCipher.js');
-const { initializeApp } = require('firebase-admin/app');
-const { getFirestore } = require('firebase-admin/firestore');
-const SIM = process.env.CLOUDKIT_SIM_URL;
-const tokens = new FirestoreWebAuthTokenStore(
-  getFirestore(initializeApp({ projectId: PROJECT_ID }, 'demo-seed')),
-  new TokenCipher(emulatedFunctionsEnv().LEGACY_TOKEN_ENCRYPTION_KEY),
-);
-const legacyUsers = (await (await fetch(`${SIM}/__sim/users`)).json()).users;
-for (const { uid } of legacyUsers) {
-  const minted = await post(`${SIM}/__sim/tokens`, { uid });
-  await tokens.link(uid, minted.webAuthToken);
+async function linkLegacyUsers(legacyUsers) {
+  const require = createRequire(import.meta.url);
+  const lib = (path) => require(join(ROOT, 'functions', 'lib', path));
+  const { emulatedFunctionsEnv } = lib('ops/localEnvironment.js');
+  const { FirestoreWebAuthTokenStore } = lib('data/legacy/firestoreWebAuthTokenStore.js');
+  const { TokenCipher } = lib('data/legacy/tokenCipher.js');
+  const { initializeApp } = require('firebase-admin/app');
+  const { getFirestore } = require('firebase-admin/firestore');
+  process.env.FIRESTORE_EMULATOR_HOST ??= `127.0.0.1:${EMULATOR_CONFIG.firestore.port}`;
+  const tokens = new FirestoreWebAuthTokenStore(
+    getFirestore(initializeApp({ projectId: PROJECT_ID }, 'demo-seed')),
+    new TokenCipher(emulatedFunctionsEnv().LEGACY_TOKEN_ENCRYPTION_KEY),
+  );
+  for (const { uid } of legacyUsers) {
+    const minted = await post(`${SIM_URL}/__sim/tokens`, { uid });
+    await tokens.link(uid, minted.webAuthToken);
+  }
 }
 
-process.stdout.write(`
-Demo data loaded: user ${DEMO.email} / ${DEMO.password} with ${habits.length} habits.
-
-Call a callable with curl (this ID token lasts an hour; rerun npm start or sign in again for a new one):
-  curl -s -X POST -H 'content-type: application/json' -H 'authorization: Bearer ${idToken}' \\
-    -d '{"data":{}}' ${FUNCTIONS}/progress-get
-
-Or from the Firebase web SDK:
-  const app = initializeApp({ projectId: '${PROJECT_ID}', apiKey: 'demo-api-key' });
-  connectAuthEmulator(getAuth(app), '${origin('auth')}');
-  connectFunctionsEmulator(getFunctions(app, 'us-central1'), '${emulators.functions.host}', ${emulators.functions.port});
-  await signInWithEmailAndPassword(getAuth(app), '${DEMO.email}', '${DEMO.password}');
-  const { data } = await httpsCallable(getFunctions(app, 'us-central1'), 'habits-list')({});
-
-The CloudKit simulator (the legacy store) runs at ${SIM} with ${legacyUsers.length} linked demo users
-(${legacyUsers.map((u) => u.uid).join(', ')}). Migrate them, watch, and check the result:
-  npm run ops -- backfill --all --force
-  npm run ops -- status --watch
-  npm run ops -- verify --sample ${legacyUsers.length}
-
-Emulators are running. Press Ctrl+C to stop.
-`);
-setInterval(() => {}, 1 << 30);
+/**
+ * Loads the demo data on a fresh start, or signs in on kept data. Resolves with what the readiness
+ * summary shows: the demo user's ID token and the simulator's demo uids.
+ */
+export async function seedDemo() {
+  const { idToken, created } = await demoSignIn();
+  const legacyUsers = (await (await fetch(`${SIM_URL}/__sim/users`)).json()).users;
+  if (created) {
+    await loadDemoHabits(idToken);
+    await linkLegacyUsers(legacyUsers);
+  }
+  return { idToken, created, habits: HABITS.length, legacyUids: legacyUsers.map((u) => u.uid) };
+}

@@ -2,11 +2,12 @@
 // One launcher for the Firebase Emulator Suite, shared by `npm start` and `npm test`.
 // On machines with the gcloud emulator packages (no internet) it points firebase-tools at them;
 // elsewhere it leaves firebase-tools to download its own emulators as usual.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { busyPorts, describeBusyPorts, spawnGroup, stopGroup } from './processes.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PROJECT_ID = 'demo-habits';
@@ -64,7 +65,30 @@ export function ensureInstalled() {
 }
 
 const SIM_DIR = join(ROOT, '.cache', 'cloudkit-sim');
-const SIM_PORT = 4010; // functions/.env.demo-habits points CLOUDKIT_BASE_URL here
+export const SIM_PORT = 4010; // functions/.env.demo-habits points CLOUDKIT_BASE_URL here
+export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+
+/** firebase.json's emulators: where each listens. */
+export const EMULATOR_CONFIG = JSON.parse(
+  readFileSync(join(ROOT, 'firebase.json'), 'utf8'),
+).emulators;
+
+/** Every port a local stack listens on, by name. */
+export function stackPorts() {
+  const ports = { 'cloudkit-sim': SIM_PORT };
+  for (const [name, config] of Object.entries(EMULATOR_CONFIG)) {
+    if (typeof config === 'object' && config.port) ports[name] = config.port;
+  }
+  return ports;
+}
+
+/** Refuses to start beside a stack that is still running: its ports would be taken. */
+export async function assertPortsFree() {
+  const busy = await busyPorts(stackPorts());
+  if (busy.length === 0) return;
+  process.stderr.write(`${describeBusyPorts(busy)}\n`);
+  process.exit(1);
+}
 const SECRETS_FILE = join(ROOT, 'functions', '.secret.local');
 const SERVER_PUBLIC_KEY = join(SIM_DIR, 'server-public.pem');
 
@@ -129,46 +153,67 @@ async function waitForSimulator(url, child) {
   throw new Error(`the CloudKit simulator did not answer at ${url}`);
 }
 
-/** The local CloudKit Web Services simulator, beside the emulators, with demo users. */
-async function startSimulator({ fresh }) {
-  const dataFile = join(SIM_DIR, fresh ? 'test-data.json' : 'demo-data.json');
-  if (fresh) rmSync(dataFile, { force: true });
+/**
+ * The local CloudKit Web Services simulator, beside the emulators, with demo users (seeded when
+ * `dataFile` holds none). `stdio` as for spawn: inherited by tests, a log file for npm start.
+ */
+export async function startSimulator({ dataFile, stdio = ['ignore', 'inherit', 'inherit'] }) {
   const args = [
     join(ROOT, 'tools', 'cloudkit-sim', 'dist', 'cli.js'),
     ...['--port', String(SIM_PORT), '--data', dataFile, '--users', '5', '--days', '60'],
     ...['--server-key-id', 'sim-server-key', '--server-public-key-file', SERVER_PUBLIC_KEY],
   ];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  await waitForSimulator(`http://127.0.0.1:${SIM_PORT}`, child);
+  const child = spawnGroup(process.execPath, args, { cwd: ROOT, stdio });
+  await waitForSimulator(SIM_URL, child);
   return child;
 }
+
+/** Stops the simulator; SIGTERM lets it finish writing its data file. */
+export const stopSimulator = (child) => stopGroup(child, { stopSignal: 'SIGTERM', graceMs: 2000 });
 
 function firebaseBin() {
   const local = join(ROOT, 'node_modules', '.bin', 'firebase');
   return existsSync(local) ? local : 'firebase';
 }
 
-/** Runs `firebase emulators:<mode>`; resolves with its exit code. */
-export async function runEmulators(
-  mode,
-  extraArgs = [],
-  { freshLegacyData = false, ...settings } = {},
-) {
+/** Writes what the emulated functions read besides the committed env file (see prepareLocalEnv). */
+export function prepareFunctionsEnv(settings = {}) {
   prepareLocalSecrets();
   prepareLocalEnv(settings);
-  const simulator = await startSimulator({ fresh: freshLegacyData });
+}
+
+export const removeLocalEnv = () => rmSync(LOCAL_ENV_FILE, { force: true });
+
+/** `firebase emulators:<mode>` in a process group of its own (see processes.mjs). */
+export function spawnFirebase(mode, extraArgs, stdio) {
   const args = [`emulators:${mode}`, '--only', EMULATORS, '--project', PROJECT_ID, ...extraArgs];
-  const env = { ...emulatorEnv(), CLOUDKIT_SIM_URL: `http://127.0.0.1:${SIM_PORT}` };
-  const child = spawn(firebaseBin(), args, { cwd: ROOT, env, stdio: 'inherit' });
-  const forward = (signal) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  const env = { ...emulatorEnv(), CLOUDKIT_SIM_URL: SIM_URL };
+  return spawnGroup(firebaseBin(), args, { cwd: ROOT, env, stdio });
+}
+
+/** firebase-tools stops its emulators on one SIGINT; then whatever is left is killed. */
+export const stopFirebase = (child, graceMs) => stopGroup(child, { stopSignal: 'SIGINT', graceMs });
+
+/**
+ * Runs `firebase emulators:exec <command>` with the simulator on a fresh copy of its demo data, as
+ * tests and benches do; resolves with the exit code. Ctrl+C stops everything it started.
+ */
+export async function runEmulators(mode, extraArgs = [], settings = {}) {
+  await assertPortsFree();
+  prepareFunctionsEnv(settings);
+  const dataFile = join(SIM_DIR, 'test-data.json');
+  rmSync(dataFile, { force: true });
+  const simulator = await startSimulator({ dataFile });
+  const child = spawnFirebase(mode, extraArgs, ['ignore', 'inherit', 'inherit']);
+  let stopping;
+  const stop = () => {
+    stopping ??= stopFirebase(child, 8000);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const code = await new Promise((done) => child.on('exit', (exit) => done(exit ?? 1)));
-  simulator.kill('SIGTERM');
-  rmSync(LOCAL_ENV_FILE, { force: true });
+  await Promise.all([stopping ?? stopFirebase(child, 0), stopSimulator(simulator)]);
+  removeLocalEnv();
   return code;
 }
 

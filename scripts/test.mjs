@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: build, typecheck, lint, unit tests, then the emulator tests under one Emulator Suite,
+// `npm test`: build, typecheck, lint, unit tests, the emulator tests under one Emulator Suite, then
+// the README walkthrough (its own npm start),
 // ending with the plain line `N passed, N failed` that CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILDS } from './build.mjs';
 import { ensureInstalled, ROOT, runEmulators, TEST_SETTINGS } from './emulators.mjs';
+import { walkthrough } from './readme-walkthrough.mjs';
 
 ensureInstalled();
 
@@ -47,14 +49,14 @@ step('legacy store tests (CloudKit simulator)', bin('jest'), jestArgs('legacy', 
 
 process.stdout.write('\n== emulator tests\n');
 const jestCommand = [bin('jest'), ...jestArgs('emulator', emulatorReport)].join(' ');
-const emulatorExit = await runEmulators('exec', [jestCommand], {
-  freshLegacyData: true,
-  ...TEST_SETTINGS,
-});
+const emulatorExit = await runEmulators('exec', [jestCommand], TEST_SETTINGS);
+
+process.stdout.write('\n== README walkthrough (npm start as a newcomer runs it)\n');
+const readme = await walkthrough();
 
 const reports = [unitReport, legacyReport, emulatorReport].map(counts);
-const passed = reports.reduce((sum, r) => sum + r.passed, 0);
-let failed = reports.reduce((sum, r) => sum + r.failed, 0);
+const passed = reports.reduce((sum, r) => sum + r.passed, readme.passed);
+let failed = reports.reduce((sum, r) => sum + r.failed, readme.failed);
 const failedChecks = checks.filter((ok) => !ok).length;
 // A check that failed, or an emulator run that never produced a report, is a failure too.
 failed += failedChecks + reports.filter((r) => !r.ran).length;
