@@ -9,9 +9,11 @@ import { join } from 'node:path';
 const SIM_FILE = 'demo-data.json';
 const EXPORT_METADATA = 'firebase-export-metadata.json';
 
-/** The simulator's files: its data file and whatever it keeps beside it (a log, say). */
+/** The simulator's files: its snapshot and the log of changes since; not a half-written temp file. */
 const simulatorFiles = (dir) =>
-  existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith(SIM_FILE)) : [];
+  existsSync(dir)
+    ? readdirSync(dir).filter((name) => name.startsWith(SIM_FILE) && !name.endsWith('.tmp'))
+    : [];
 
 function copyFiles(names, from, to) {
   mkdirSync(to, { recursive: true });

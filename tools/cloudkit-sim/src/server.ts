@@ -6,7 +6,7 @@ import { cloudKitRequest } from './cloudKitRequests';
 import { generateDemoData } from './demoData';
 import { Faults } from './faults';
 import { readBody, sendJson } from './httpIo';
-import { loadStore, saveStore } from './persistence';
+import { openStore } from './persistence';
 import { importUsers } from './seeding';
 import { loadServerKeys } from './serverSignature';
 import type { Reply, SimContext } from './simContext';
@@ -16,11 +16,10 @@ import { WebAuthTokens } from './webAuthTokens';
 const DEFAULT_TTL_MS = 30 * 60 * 1000;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const store = loadStore(options.dataFile);
+  const persisted = openStore(options.dataFile, { compactAtBytes: options.compactLogAtBytes });
+  const { store } = persisted;
   if (options.seed && store.users.size === 0) importUsers(store, generateDemoData(options.seed));
-  const persist = (): void => {
-    if (store.takeDirty() && options.dataFile) saveStore(options.dataFile, store);
-  };
+  const persist = (): void => persisted.save();
   persist();
 
   const timers = new Set<NodeJS.Timeout>();
@@ -66,7 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         timers.clear();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
-      }).then(persist);
+      }).then(() => persisted.close());
       return closing;
     },
   };

@@ -28,13 +28,23 @@ export interface Change {
 }
 
 /**
+ * What changed since the last `takeChanges`, so persistence can log just that. `all` means a
+ * change no per-user list can describe (a reset, a new secret): only a full snapshot will do.
+ */
+export interface StoreChanges {
+  all: boolean;
+  /** uid -> names of the records written; an empty set: only the user's own fields changed. */
+  users: Map<string, Set<string>>;
+}
+
+/**
  * All simulated CloudKit state. Single-threaded Node makes every request's mutations atomic, so
- * there is no locking; `takeDirty` tells the server whether the data file must be rewritten.
+ * there is no locking; `takeChanges` tells the server what the data file must add.
  */
 export class SimStore {
   readonly users = new Map<string, SimUser>();
   tokenSecret = newSecret();
-  private dirty = false;
+  private changes: StoreChanges = noChanges();
 
   createUser(uid: string, userRecordName?: string): SimUser {
     const existing = this.users.get(uid);
@@ -49,7 +59,7 @@ export class SimStore {
       entries: new Map(),
     };
     this.users.set(uid, user);
-    this.dirty = true;
+    this.changedUser(uid);
     return user;
   }
 
@@ -73,7 +83,7 @@ export class SimStore {
     user.seq += 1;
     user.entries.delete(recordName);
     user.entries.set(recordName, { seq: user.seq, ...(record && { record }) });
-    this.dirty = true;
+    this.changedUser(user.uid).add(recordName);
     return user.seq;
   }
 
@@ -89,28 +99,40 @@ export class SimStore {
 
   expireTokens(uid?: string): void {
     for (const user of this.users.values()) {
-      if (uid === undefined || user.uid === uid) user.tokenGeneration += 1;
+      if (uid === undefined || user.uid === uid) {
+        user.tokenGeneration += 1;
+        this.changedUser(user.uid);
+      }
     }
-    this.dirty = true;
   }
 
   /** A new secret invalidates every token minted before the wipe, even for re-created uids. */
   reset(): void {
     this.users.clear();
     this.tokenSecret = newSecret();
-    this.dirty = true;
+    this.changes.all = true;
   }
 
+  /** Everything counts as changed: the next save writes a full snapshot. */
   markDirty(): void {
-    this.dirty = true;
+    this.changes.all = true;
   }
 
-  takeDirty(): boolean {
-    const was = this.dirty;
-    this.dirty = false;
-    return was;
+  /** The changes since the last call (undefined: none), and starts collecting afresh. */
+  takeChanges(): StoreChanges | undefined {
+    const taken = this.changes;
+    this.changes = noChanges();
+    return taken.all || taken.users.size > 0 ? taken : undefined;
+  }
+
+  private changedUser(uid: string): Set<string> {
+    let names = this.changes.users.get(uid);
+    if (!names) this.changes.users.set(uid, (names = new Set()));
+    return names;
   }
 }
+
+const noChanges = (): StoreChanges => ({ all: false, users: new Map() });
 
 const newSecret = (): string => randomBytes(32).toString('hex');
 

@@ -32,8 +32,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** JSON persistence; absent = memory only. Loaded on start if it exists, rewritten after every mutation. */
+  /**
+   * JSON persistence; absent = memory only. Loaded on start (with its log, `dataFile.log`) if it
+   * exists; every mutation is appended to the log, folded into the file now and then and on close.
+   */
   dataFile?: string;
+  /** Log size that triggers folding it into `dataFile`; default the larger of 4 MiB and the file. */
+  compactLogAtBytes?: number;
   /** Default 'iCloud.com.example.habits'. */
   container?: string;
   /** The ckAPIToken accepted; default 'sim-api-token'. */
