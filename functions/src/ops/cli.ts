@@ -8,6 +8,9 @@ import { stats } from './commands/statsCommand';
 import { verify } from './commands/verifyCommand';
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { outboxStatuses } from '../data/outbox/outboxEntry';
+import type { BackfillMessage } from '../domain/backfillMessages';
+import { writeBackfillRequest } from './backfillRequestNote';
+import { backfillRequest, DEFAULT_GRACE_SECONDS } from './backfillWait';
 import { connect, EXIT, type OpsContext, OpsError } from './opsContext';
 import type { EmulatorName } from './localEnvironment';
 
@@ -16,6 +19,12 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number, 0 or more');
   return n;
 }
 
@@ -67,10 +76,18 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const messages = backfillMessages(options);
       await withContext(program, ['pubsub'], async (ctx) => {
-        // Each as it goes out: if a later one fails, the operator knows which were sent.
-        await publishBackfill(ctx.projectId, messages, (message, id) =>
-          print(`published ${JSON.stringify(message)} as ${id}`),
-        );
+        // Read before the first message goes out: whatever the request causes comes after it.
+        const requestedAt = new Date();
+        const published: { message: BackfillMessage; id: string }[] = [];
+        try {
+          // Each as it goes out: if a later one fails, the operator knows which were sent.
+          await publishBackfill(ctx.projectId, messages, (message, id) => {
+            print(`published ${JSON.stringify(message)} as ${id}`);
+            published.push({ message, id });
+          });
+        } finally {
+          if (published.length > 0) noteRequest(ctx.projectId, requestedAt, options, published);
+        }
       });
     });
 
@@ -102,6 +119,14 @@ export function buildProgram(): Command {
     )
     .addOption(
       new Option('--timeout <seconds>', 'stop watching (exit 1)').argParser(positiveNumber),
+    )
+    .addOption(
+      new Option(
+        '--grace <seconds>',
+        'with --watch right after ops backfill: wait this long for its runs to be queued (0: not at all)',
+      )
+        .default(DEFAULT_GRACE_SECONDS)
+        .argParser(nonNegativeNumber),
     )
     .option('--json', 'machine-readable output')
     .addOption(
@@ -170,6 +195,22 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** For `status --watch` (backfillWait.ts); the messages went out, so a failure here only warns. */
+function noteRequest(
+  projectId: string,
+  requestedAt: Date,
+  options: { force: boolean; dryRun: boolean },
+  published: { message: BackfillMessage; id: string }[],
+) {
+  try {
+    writeBackfillRequest(backfillRequest(projectId, requestedAt, options, published));
+  } catch (error) {
+    process.stderr.write(
+      `ops: cannot note the request for status --watch: ${(error as Error).message}\n`,
+    );
+  }
 }
 
 /** gRPC UNAVAILABLE, or a refused connection: the project (or an emulator) cannot be reached. */

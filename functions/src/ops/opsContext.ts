@@ -86,6 +86,9 @@ export async function connect(
     }
     process.env.FIRESTORE_EMULATOR_HOST = emulatorAddress('firestore');
     process.env.PUBSUB_EMULATOR_HOST = emulatorAddress('pubsub');
+    // No Google host is reachable from the emulators: without this the Pub/Sub client still
+    // looks for a metadata server and prints a MetadataLookupWarning on every publish.
+    process.env.METADATA_SERVER_DETECTION ??= 'none';
   }
   // Emulated: a named service account keeps the SDKs from asking a metadata server for one.
   const app = initializeApp(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BackfillRequest } from '../../../functions/src/ops/backfillWait';
 import { adminDb } from '../support/admin';
 import { ops } from '../support/opsCli';
 import {
@@ -10,6 +11,11 @@ import {
   linkedLegacyUser,
   putLegacyRecords,
 } from '../support/legacyRecords';
+
+// Each spawned CLI keeps its note of the last backfill here, not in the checkout's .cache/ops.
+beforeAll(() => {
+  process.env.OPS_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ops-cache-'));
+});
 
 async function legacyUserWithData(): Promise<string> {
   const uid = await linkedLegacyUser();
@@ -179,4 +185,123 @@ describe('the ops command line', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/cannot reach the firestore emulator at 127.0.0.1:1.*npm start/);
   });
+});
+
+describe('ops status --watch right after ops backfill', () => {
+  const watch = ['status', '--watch', '--interval', '0.5', '--timeout', '120'];
+
+  /** `users by status` as the summary prints it. */
+  function usersByStatus(summary: string): Record<string, number> {
+    const block = /users by status:\n((?: {2}\S+ +\d+\n)*)/.exec(summary)?.[1] ?? '';
+    return Object.fromEntries(
+      [...block.matchAll(/^ {2}(\S+) +(\d+)$/gm)].map(([, status, n]) => [status, Number(n)]),
+    );
+  }
+
+  /** A fresh cache directory holding a note of a request that was never published. */
+  function noted(request: Partial<BackfillRequest>): Record<string, string> {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-cache-'));
+    const note: BackfillRequest = {
+      projectId: 'demo-habits',
+      requestedAt: new Date().toISOString(),
+      messageIds: ['never-published'],
+      uids: 'all',
+      force: false,
+      dryRun: false,
+      ...request,
+    };
+    writeFileSync(join(dir, 'last-backfill.json'), JSON.stringify(note));
+    return { OPS_CACHE_DIR: dir };
+  }
+
+  it('waits for the runs the backfill queues and ends with them finished', async () => {
+    const before = JSON.parse((await ops(['status', '--json'])).stdout) as {
+      usersByStatus: Record<string, number>;
+    };
+    const uids = [await legacyUserWithData(), await legacyUserWithData()];
+    const file = join(mkdtempSync(join(tmpdir(), 'ops-')), 'uids.txt');
+    writeFileSync(file, uids.join('\n'));
+
+    expect((await ops(['backfill', '--uids-file', file])).code).toBe(0);
+    const watched = await ops(watch);
+
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain('no runs queued or running');
+    expect(watched.stdout).not.toMatch(/no run was queued/);
+    const shown = usersByStatus(watched.stdout);
+    expect(shown.completed).toBeGreaterThanOrEqual((before.usersByStatus.completed ?? 0) + 2);
+    expect(shown.queued ?? 0).toBe(0);
+    expect(shown.running ?? 0).toBe(0);
+    for (const uid of uids) {
+      const one = JSON.parse((await ops(['status', '--uid', uid, '--json'])).stdout);
+      expect(one).toMatchObject({ uid, status: 'completed' });
+    }
+  }, 200_000);
+
+  it('waits for a forced re-run of a completed user, not taking the earlier run for it', async () => {
+    const uid = await legacyUserWithData();
+    const one = [
+      'status',
+      '--uid',
+      uid,
+      '--watch',
+      '--json',
+      '--interval',
+      '0.5',
+      '--timeout',
+      '90',
+    ];
+    expect((await ops(['backfill', '--uid', uid])).code).toBe(0);
+    const first = JSON.parse((await ops(one)).stdout) as { status: string; runId: string };
+    expect(first.status).toBe('completed');
+
+    // A delivery late enough that the watch begins on the earlier run's state: the request is
+    // noted as ops backfill notes it, and the message goes out once the watch is under way.
+    const env = noted({ uids: [uid], force: true });
+    const requestedAt = Date.now();
+    const watching = ops(one, env);
+    await new Promise((done) => setTimeout(done, 3_000));
+    expect((await ops(['backfill', '--uid', uid, '--force'], env)).code).toBe(0);
+    const watched = await watching;
+
+    expect(watched.code).toBe(0);
+    const rerun = JSON.parse(watched.stdout) as { status: string; runId: string; queuedAt: string };
+    expect(rerun).toMatchObject({ uid, status: 'completed' });
+    expect(rerun.runId).not.toBe(first.runId);
+    expect(Date.parse(rerun.queuedAt)).toBeGreaterThanOrEqual(requestedAt);
+  }, 150_000);
+
+  it('without a recent request and nothing in flight, ends at once as it always did', async () => {
+    for (const env of [
+      { OPS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ops-cache-')) },
+      noted({ requestedAt: new Date(Date.now() - 10 * 60_000).toISOString() }),
+    ]) {
+      const started = Date.now();
+      const watched = await ops([...watch, '--grace', '60'], env);
+      expect(watched.code).toBe(0);
+      expect(watched.stdout).not.toContain('waiting for');
+      expect(watched.stdout).toContain('no runs queued or running');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }
+  }, 90_000);
+
+  it('gives a request that queues nothing its grace period, then says so', async () => {
+    const watched = await ops([...watch, '--grace', '2'], noted({ uids: 'all', force: false }));
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(
+      /waiting for the backfill requested at \d\d:\d\d:\d\d to queue its runs \(up to 2 s\)/,
+    );
+    expect(watched.stdout).toMatch(/no run was queued within 2 s of the backfill requested at/);
+    expect(watched.stdout).toContain('backfillRolloutPercentage');
+    expect(watched.stdout).toContain('no runs queued or running');
+  }, 60_000);
+
+  it('exits 1 when a user it named was not queued within the grace period', async () => {
+    const uid = await linkedLegacyUser();
+    const args = ['status', '--uid', uid, '--watch', '--interval', '0.5', '--grace', '1'];
+    const watched = await ops(args, noted({ uids: [uid], force: true }));
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toContain(`${uid}: not_started`);
+    expect(watched.stderr).toMatch(new RegExp(`no run of ${uid} was queued within 1 s`));
+  }, 60_000);
 });

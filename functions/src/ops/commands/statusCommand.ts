@@ -4,7 +4,17 @@ import type { CatchUpState } from '../../domain/catchUpState';
 import { type MigrationState, migratedCount } from '../../domain/migrationState';
 import { MigrationStateStore } from '../../migration/migrationStateStore';
 import { type MigrationStats, migrationStats } from '../../migration/migrationStats';
+import {
+  type WatchWait,
+  countersAnswered,
+  dryRunLine,
+  nothingQueuedLines,
+  requestToAwait,
+  userAnswered,
+} from '../backfillWait';
+import { readBackfillRequest } from '../backfillRequestNote';
 import { EXIT, type OpsContext, OpsError } from '../opsContext';
+import { awaitRequest, lastCounterWrite } from './backfillWaiter';
 import { formatAge } from './outboxCommand';
 import { requireKnownUser } from './userLookup';
 
@@ -16,6 +26,8 @@ export interface StatusOptions {
   interval: number;
   /** Give up watching after this many seconds (exit 1). */
   timeout?: number;
+  /** With --watch, how long to wait for the runs of a backfill just requested (0: not at all). */
+  grace: number;
   json?: boolean;
   /** Count as overdue the followed users not caught up since this instant (a cutover check). */
   caughtUpBefore?: Date;
@@ -37,10 +49,52 @@ function deadline(options: StatusOptions): number {
   return options.timeout === undefined ? Infinity : Date.now() + options.timeout * 1000;
 }
 
+/** The backfill this watch follows: `ops backfill` may have just published one (backfillWait). */
+function awaitedRequest(ctx: OpsContext, options: StatusOptions): WatchWait {
+  if (!options.watch || options.grace === 0) return { kind: 'none' };
+  return requestToAwait(readBackfillRequest(), {
+    projectId: ctx.projectId,
+    uid: options.uid,
+    dryRun: options.dryRun ?? false,
+    now: new Date(),
+  });
+}
+
+/** The wait for a request's runs counts against --timeout too. */
+function graceTiming(options: StatusOptions) {
+  return {
+    graceSeconds: Math.min(options.grace, options.timeout ?? Infinity),
+    intervalSeconds: options.interval,
+    quiet: options.json ?? false,
+  };
+}
+
 async function userStatus(ctx: OpsContext, uid: string, options: StatusOptions, print: Print) {
   await requireKnownUser(ctx.db, uid);
   const store = new MigrationStateStore(ctx.db);
   const until = deadline(options);
+  const awaited = awaitedRequest(ctx, options);
+  if (awaited.kind === 'await') {
+    const { request } = awaited;
+    const timing = graceTiming(options);
+    const waited = await awaitRequest(
+      request,
+      timing,
+      async () => {
+        const value = await store.get(uid, options.dryRun);
+        return { value, inFlight: 0, answered: userAnswered(value, request) };
+      },
+      print,
+    );
+    if (waited.gaveUp) {
+      printUser(uid, waited.value, options, print);
+      const lines = nothingQueuedLines(request, timing.graceSeconds, uid);
+      // Named, the user is queued whatever the rollout says; under `all` they may be outside it.
+      if (request.uids !== 'all') throw new OpsError(lines.join('\n'), EXIT.problem);
+      if (!options.json) lines.forEach((line) => print(line));
+      return waited.value;
+    }
+  }
   let state: MigrationState;
   for (;;) {
     state = await store.get(uid, options.dryRun);
@@ -51,13 +105,17 @@ async function userStatus(ctx: OpsContext, uid: string, options: StatusOptions, 
     if (Date.now() > until) throw new OpsError(`${uid} still ${state.status}`, EXIT.problem);
     await sleep(options.interval * 1000);
   }
+  printUser(uid, state, options, print);
+  return state;
+}
+
+function printUser(uid: string, state: MigrationState, options: StatusOptions, print: Print) {
   if (options.json) print(JSON.stringify({ uid, ...state }));
   else {
     print(userLine(uid, state));
     if (state.lastError) print(`  last error: ${state.lastError.code}: ${state.lastError.message}`);
     if (state.catchUp) print(catchUpLine(state.catchUp));
   }
-  return state;
 }
 
 function userLine(uid: string, state: MigrationState): string {
@@ -101,6 +159,31 @@ async function overallStatus(ctx: OpsContext, options: StatusOptions, print: Pri
     if (options.json) print(JSON.stringify(stats));
     else printStats(stats, undefined, print);
     return stats;
+  }
+  const awaited = awaitedRequest(ctx, options);
+  if (awaited.kind === 'dry_run' && !options.json) print(dryRunLine(awaited.request));
+  if (awaited.kind === 'await') {
+    const { request } = awaited;
+    const timing = graceTiming(options);
+    const waited = await awaitRequest(
+      request,
+      timing,
+      async () => {
+        const [value, lastWrite] = await Promise.all([currentStats(), lastCounterWrite(ctx.db)]);
+        return { value, inFlight: inFlight(value), answered: countersAnswered(lastWrite, request) };
+      },
+      print,
+    );
+    stats = waited.value;
+    if (waited.gaveUp) {
+      // Not a failure: a request can rightly have nothing to queue, and this watch cannot tell.
+      if (options.json) print(JSON.stringify(stats));
+      else {
+        nothingQueuedLines(request, timing.graceSeconds).forEach((line) => print(line));
+        printStats(stats, 'no runs queued or running', print);
+      }
+      return stats;
+    }
   }
   const bar = new SingleBar({
     format: 'migrated {bar} {value}/{total} users | {rate} records/s | {inFlight} in flight',
