@@ -32,7 +32,7 @@ const { BackfillRequests } = lib('migration/backfillRequests');
 const { BackfillJob } = lib('migration/backfillJob');
 const { CatchUpJob } = lib('migration/catchUpJob');
 const { flagDefaults } = lib('flags/flagDefaults');
-const { legacyUpsert } = lib('migration/firestoreToLegacyMapper');
+const { legacyUpsert } = lib('data/legacy/mapping/firestoreToLegacyMapper');
 const { toOperation } = lib('data/legacy/cloudkit/ckWrites');
 
 requireFirestoreEmulator('npm run bench:catchup');

@@ -28,7 +28,7 @@ const { BackfillJob } = lib('migration/backfillJob');
 const { BackfillRequests } = lib('migration/backfillRequests');
 const { flagDefaults } = lib('flags/flagDefaults');
 const { config } = lib('config');
-const { legacyUpsert } = lib('migration/firestoreToLegacyMapper');
+const { legacyUpsert } = lib('data/legacy/mapping/firestoreToLegacyMapper');
 
 requireFirestoreEmulator('npm run bench');
 

@@ -30,7 +30,7 @@ async function post(url, body) {
 // The records as Core Data mirroring writes them: the mapper and encoder that deliver the
 // backend's own writes produce exactly that format (npm start has built them).
 const require = createRequire(import.meta.url);
-const { legacyUpsert } = require('../functions/lib/migration/firestoreToLegacyMapper.js');
+const { legacyUpsert } = require('../functions/lib/data/legacy/mapping/firestoreToLegacyMapper.js');
 const { toOperation } = require('../functions/lib/data/legacy/cloudkit/ckWrites.js');
 const now = new Date().toISOString();
 const today = now.slice(0, 10);

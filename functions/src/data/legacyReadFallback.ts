@@ -3,7 +3,7 @@ import { config } from '../config';
 import type { Completion } from '../domain/completion';
 import type { Habit, HabitListInput } from '../domain/habit';
 import type { Streak } from '../domain/streak';
-import { mapLegacyEntry, mapLegacyRecord } from '../migration/legacyToFirestoreMapper';
+import { mapLegacyEntry, mapLegacyRecord } from './legacy/mapping/legacyToFirestoreMapper';
 import type { HabitPage } from './habitRepository';
 import { decodeLegacyPageToken, legacyHabitPage } from './legacyHabitPages';
 import { legacyRecordName } from './legacy/legacyRecords';

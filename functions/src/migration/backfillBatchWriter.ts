@@ -37,7 +37,7 @@ import {
   type UpsertDecision,
   writtenVersion,
 } from './backfillConflicts';
-import type { LegacySource, MappedEntry } from './legacyToFirestoreMapper';
+import type { LegacySource, MappedEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
 import { type CopiedDay, pageStreakUpkeep } from './pageStreaks';
 import { localDayAt } from '../domain/localDay';
 import { settingsOrDefault } from '../domain/settings';

@@ -1,5 +1,5 @@
 import { type BackfillMessage, backfillMessageSchema } from '../domain/backfillMessages';
-import { describeIssues } from './mapping/legacyValues';
+import { describeIssues } from '../data/legacy/mapping/legacyValues';
 import { requestAll } from './backfillFanOut';
 import type { BackfillRequests } from './backfillRequests';
 import type { BackfillTasks } from './backfillTasks';

@@ -29,7 +29,7 @@ import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
 import type { BackfillTasks } from './backfillTasks';
-import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
+import { type MappedEntry, mapLegacyEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
 import { isRefusedRequest } from '../data/firestore/firestoreErrors';
 import { isolateUnwritable } from './unwritableRecords';
 import { config } from '../config';

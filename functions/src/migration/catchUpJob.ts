@@ -21,7 +21,7 @@ import type { Flags } from '../flags/flagDefaults';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
-import { mapLegacyEntry } from './legacyToFirestoreMapper';
+import { mapLegacyEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
 import type { MigrationStateStore } from './migrationStateStore';
 
 export type CatchUpOutcome =

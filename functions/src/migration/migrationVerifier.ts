@@ -8,7 +8,7 @@ import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
 import { type Deletion, decideDeletion, decideUpsert } from './backfillConflicts';
 import { deletionsSince } from '../domain/catchUp';
 import { MigrationStateStore } from './migrationStateStore';
-import { type MappedEntry, mapLegacyEntry } from './legacyToFirestoreMapper';
+import { type MappedEntry, mapLegacyEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
 
 export interface RecordDifference {
   recordName: string;

@@ -1,5 +1,5 @@
 import { isRefusedRequest } from '../data/firestore/firestoreErrors';
-import type { MappedEntry, MappingFailure } from './legacyToFirestoreMapper';
+import type { MappedEntry, MappingFailure } from '../data/legacy/mapping/legacyToFirestoreMapper';
 
 export interface UnwritableRecord {
   recordName: string;

@@ -4,7 +4,7 @@ import {
   type LastCopy,
   planDelivery,
 } from '../../../functions/src/data/outbox/deliveryPlan';
-import { legacyUpsert } from '../../../functions/src/migration/firestoreToLegacyMapper';
+import { legacyUpsert } from '../../../functions/src/data/legacy/mapping/firestoreToLegacyMapper';
 import type { Habit } from '../../../functions/src/domain/habit';
 
 const MON = Date.parse('2026-03-16T09:00:00.000Z');

@@ -1,4 +1,4 @@
-import type { MappedEntry } from '../../../functions/src/migration/legacyToFirestoreMapper';
+import type { MappedEntry } from '../../../functions/src/data/legacy/mapping/legacyToFirestoreMapper';
 import { isRefusedRequest } from '../../../functions/src/data/firestore/firestoreErrors';
 import { isolateUnwritable } from '../../../functions/src/migration/unwritableRecords';
 

@@ -1,5 +1,5 @@
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
-import { legacyUpsert } from '../../migration/firestoreToLegacyMapper';
+import { legacyUpsert } from '../legacy/mapping/firestoreToLegacyMapper';
 import { userPaths } from '../firestore/paths';
 import {
   readStoredIfExists,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PubSub } from '@google-cloud/pubsub';
 import { type BackfillMessage, backfillMessageSchema } from '../../domain/backfillMessages';
-import { describeIssues } from '../../migration/mapping/legacyValues';
+import { describeIssues } from '../../data/legacy/mapping/legacyValues';
 import { BACKFILL_TOPIC } from '../../migration/backfillTopic';
 import { EXIT, OpsError } from '../opsContext';
 

@@ -7,7 +7,7 @@ import {
   type OutboxStatus,
   outboxStatuses,
 } from '../../data/outbox/outboxEntry';
-import { describeIssues } from '../../migration/mapping/legacyValues';
+import { describeIssues } from '../../data/legacy/mapping/legacyValues';
 import { EXIT, type OpsContext, OpsError } from '../opsContext';
 import { requireKnownUser } from './userLookup';
 

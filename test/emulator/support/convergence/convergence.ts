@@ -9,7 +9,7 @@ import {
   completionToLegacyFields,
   habitToLegacyFields,
   streakToLegacyFields,
-} from '../../../../functions/src/migration/firestoreToLegacyMapper';
+} from '../../../../functions/src/data/legacy/mapping/firestoreToLegacyMapper';
 import type { World } from './world';
 
 type Fields = Record<string, unknown>;

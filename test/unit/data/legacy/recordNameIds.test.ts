@@ -1,13 +1,13 @@
 import fc from 'fast-check';
-import type { LegacyRecord } from '../../../functions/src/data/legacy/legacyRecords';
-import { migrationErrorId } from '../../../functions/src/migration/backfillBatchWriter';
-import { legacyUpsert } from '../../../functions/src/migration/firestoreToLegacyMapper';
+import type { LegacyRecord } from '../../../../functions/src/data/legacy/legacyRecords';
+import { migrationErrorId } from '../../../../functions/src/migration/backfillBatchWriter';
+import { legacyUpsert } from '../../../../functions/src/data/legacy/mapping/firestoreToLegacyMapper';
 import {
   mapLegacyEntry,
   mapLegacyRecord,
   type MappingFailure,
-} from '../../../functions/src/migration/legacyToFirestoreMapper';
-import { isValidDocumentId } from '../../../functions/src/domain/documentIds';
+} from '../../../../functions/src/data/legacy/mapping/legacyToFirestoreMapper';
+import { isValidDocumentId } from '../../../../functions/src/domain/documentIds';
 
 /** An XP event the old app stored under `id`, whatever text that is. */
 const xpEvent = (id: string): LegacyRecord => ({

@@ -1,11 +1,11 @@
 import {
   legacyFieldSchemas,
   type LegacyRecord,
-} from '../../../functions/src/data/legacy/legacyRecords';
-import type { LegacyWrite } from '../../../functions/src/data/legacy/legacyStore';
-import type { Completion } from '../../../functions/src/domain/completion';
-import type { Habit } from '../../../functions/src/domain/habit';
-import type { Streak } from '../../../functions/src/domain/streak';
+} from '../../../../functions/src/data/legacy/legacyRecords';
+import type { LegacyWrite } from '../../../../functions/src/data/legacy/legacyStore';
+import type { Completion } from '../../../../functions/src/domain/completion';
+import type { Habit } from '../../../../functions/src/domain/habit';
+import type { Streak } from '../../../../functions/src/domain/streak';
 import {
   completionToLegacyFields,
   type DualWrittenKind,
@@ -13,8 +13,8 @@ import {
   legacyDelete,
   legacyUpsert,
   streakToLegacyFields,
-} from '../../../functions/src/migration/firestoreToLegacyMapper';
-import { mapLegacyRecord } from '../../../functions/src/migration/legacyToFirestoreMapper';
+} from '../../../../functions/src/data/legacy/mapping/firestoreToLegacyMapper';
+import { mapLegacyRecord } from '../../../../functions/src/data/legacy/mapping/legacyToFirestoreMapper';
 
 const meta = {
   createdAt: '2023-11-14T22:13:20.000Z',

@@ -6,13 +6,13 @@ import type {
   LegacyRecord,
   LegacyStreakFields,
   LegacyXpEventFields,
-} from '../../../functions/src/data/legacy/legacyRecords';
+} from '../../../../functions/src/data/legacy/legacyRecords';
 import {
   mapLegacyEntry,
   mapLegacyRecord,
   type MappedRecord,
   type MappingFailure,
-} from '../../../functions/src/migration/legacyToFirestoreMapper';
+} from '../../../../functions/src/data/legacy/mapping/legacyToFirestoreMapper';
 
 const T0 = 1_700_000_000_000;
 const T0_ISO = '2023-11-14T22:13:20.000Z';

@@ -9,26 +9,26 @@ import {
   type LegacyRecordKind,
   type LegacyStreakFields,
   type LegacyXpEventFields,
-} from '../data/legacy/legacyRecords';
-import { type Completion, completionId, completionSchema } from '../domain/completion';
-import { deletedHabitXpEventId } from '../data/firestore/xpLedger';
-import { documentIdOf, invalidDocumentIdReason, nameOfDocumentId } from '../domain/documentIds';
-import { entityIdSchema, type Habit, habitSchema, type Schedule } from '../domain/habit';
-import { type Streak, streakSchema } from '../domain/streak';
+} from '../legacyRecords';
+import { type Completion, completionId, completionSchema } from '../../../domain/completion';
+import { deletedHabitXpEventId } from '../../firestore/xpLedger';
+import {
+  documentIdOf,
+  invalidDocumentIdReason,
+  nameOfDocumentId,
+} from '../../../domain/documentIds';
+import { entityIdSchema, type Habit, habitSchema, type Schedule } from '../../../domain/habit';
+import { type Streak, streakSchema } from '../../../domain/streak';
 import {
   describeIssues,
   msToIso,
   parseWeekdays,
   presentText,
   withoutUndefined,
-} from './mapping/legacyValues';
-import {
-  idFromRecordName,
-  type LegacyRecordRef,
-  parseLegacyRecordName,
-} from './mapping/recordNames';
+} from './legacyValues';
+import { idFromRecordName, type LegacyRecordRef, parseLegacyRecordName } from './recordNames';
 
-export { type LegacyRecordRef, parseLegacyRecordName } from './mapping/recordNames';
+export { type LegacyRecordRef, parseLegacyRecordName } from './recordNames';
 
 /** Which CloudKit record, at which change, an entry was read from. */
 export interface LegacySource {

@@ -1,5 +1,5 @@
-import { LEGACY_RECORD_TYPES, type LegacyRecordKind } from '../../data/legacy/legacyRecords';
-import { documentIdOf } from '../../domain/documentIds';
+import { LEGACY_RECORD_TYPES, type LegacyRecordKind } from '../legacyRecords';
+import { documentIdOf } from '../../../domain/documentIds';
 
 /** What a legacy record name points at: the kind of record and the API id inside the name. */
 export interface LegacyRecordRef {

@@ -5,52 +5,52 @@ import {
   flagsTemplateFile,
   legacyConversationLeaseMs,
   tokenEncryptionKey,
-} from '../config';
-import { FirestoreHabitRepository } from '../data/firestore/firestoreHabitRepository';
-import { HabitWorkJob } from '../data/habitWork/habitWorkJob';
-import { firebaseApp } from '../data/firebaseApp';
-import { firestore } from '../data/firestore/db';
-import { CloudKitLegacyStore } from '../data/legacy/cloudkit/cloudKitLegacyStore';
-import { FirestoreWebAuthTokenStore } from '../data/legacy/firestoreWebAuthTokenStore';
-import type { LegacyStore } from '../data/legacy/legacyStore';
-import { ReconfiguringLegacyStore } from '../data/legacy/reconfiguringLegacyStore';
-import { TokenCipher } from '../data/legacy/tokenCipher';
-import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
-import { OutboxDelivery } from '../data/outbox/outboxDelivery';
-import { OutboxDrain, type OutcomeListener } from '../data/outbox/outboxDrain';
-import { enqueueDrain } from '../data/outbox/deliveryQueue';
+} from './config';
+import { FirestoreHabitRepository } from './data/firestore/firestoreHabitRepository';
+import { HabitWorkJob } from './data/habitWork/habitWorkJob';
+import { firebaseApp } from './data/firebaseApp';
+import { firestore } from './data/firestore/db';
+import { CloudKitLegacyStore } from './data/legacy/cloudkit/cloudKitLegacyStore';
+import { FirestoreWebAuthTokenStore } from './data/legacy/firestoreWebAuthTokenStore';
+import type { LegacyStore } from './data/legacy/legacyStore';
+import { ReconfiguringLegacyStore } from './data/legacy/reconfiguringLegacyStore';
+import { TokenCipher } from './data/legacy/tokenCipher';
+import type { WebAuthTokenStore } from './data/legacy/webAuthTokens';
+import { OutboxDelivery } from './data/outbox/outboxDelivery';
+import { OutboxDrain, type OutcomeListener } from './data/outbox/outboxDrain';
+import { enqueueDrain } from './data/outbox/deliveryQueue';
 import {
   CATCH_UPS,
   LEGACY_CONVERSATIONS,
   OUTBOX_DRAINS,
   UserLeases,
-} from '../data/firestore/userLease';
-import { catchUpDueBefore } from '../domain/catchUp';
-import { CatchUpJob } from '../migration/catchUpJob';
-import { CatchUpSweep } from '../migration/catchUpSweep';
-import { cloudCatchUpTasks } from '../migration/catchUpTasks';
-import { SerializedLegacyStore } from '../data/legacy/serializedLegacyStore';
-import { DeliveryTelemetry } from '../telemetry/deliveryTelemetry';
-import { recordInOutbox } from '../data/outbox/outboxRecorder';
-import { requeueOutbox } from '../data/outbox/outboxRequeue';
-import { LegacyReadFallback } from '../data/legacyReadFallback';
-import { tombstonedIds } from '../data/firestore/tombstones';
-import { RepositoryFacade } from '../data/repositoryFacade';
-import { FirestoreSnapshotReader } from '../data/snapshots/firestoreSnapshotReader';
-import { legacyUserSnapshot } from '../data/snapshots/legacyUserSnapshot';
-import { SnapshotService } from '../data/snapshots/snapshotService';
-import { FeatureFlags } from '../flags/featureFlags';
-import { fileTemplateSource, remoteConfigTemplateSource } from '../flags/templateSource';
-import { BackfillFanOut } from '../migration/backfillFanOut';
-import { BackfillJob } from '../migration/backfillJob';
-import { BackfillRequests } from '../migration/backfillRequests';
-import { cloudBackfillTasks } from '../migration/backfillTasks';
-import { MigrationStateStore } from '../migration/migrationStateStore';
-import type { LegacyLinkDependencies } from '../migration/legacyLink';
-import { inBackfillRollout } from '../flags/featureFlags';
-import { config } from '../config';
-import { FirestoreTelemetry } from '../telemetry/firestoreTelemetry';
-import type { BufferedCounts } from '../telemetry/telemetryEvents';
+} from './data/firestore/userLease';
+import { catchUpDueBefore } from './domain/catchUp';
+import { CatchUpJob } from './migration/catchUpJob';
+import { CatchUpSweep } from './migration/catchUpSweep';
+import { cloudCatchUpTasks } from './migration/catchUpTasks';
+import { SerializedLegacyStore } from './data/legacy/serializedLegacyStore';
+import { DeliveryTelemetry } from './telemetry/deliveryTelemetry';
+import { recordInOutbox } from './data/outbox/outboxRecorder';
+import { requeueOutbox } from './data/outbox/outboxRequeue';
+import { LegacyReadFallback } from './data/legacyReadFallback';
+import { tombstonedIds } from './data/firestore/tombstones';
+import { RepositoryFacade } from './data/repositoryFacade';
+import { FirestoreSnapshotReader } from './data/snapshots/firestoreSnapshotReader';
+import { legacyUserSnapshot } from './data/snapshots/legacyUserSnapshot';
+import { SnapshotService } from './data/snapshots/snapshotService';
+import { FeatureFlags } from './flags/featureFlags';
+import { fileTemplateSource, remoteConfigTemplateSource } from './flags/templateSource';
+import { BackfillFanOut } from './migration/backfillFanOut';
+import { BackfillJob } from './migration/backfillJob';
+import { BackfillRequests } from './migration/backfillRequests';
+import { cloudBackfillTasks } from './migration/backfillTasks';
+import { MigrationStateStore } from './migration/migrationStateStore';
+import type { LegacyLinkDependencies } from './migration/legacyLink';
+import { inBackfillRollout } from './flags/featureFlags';
+import { config } from './config';
+import { FirestoreTelemetry } from './telemetry/firestoreTelemetry';
+import type { BufferedCounts } from './telemetry/telemetryEvents';
 
 /**
  * The object graph, built on first use so that loading the functions for discovery touches no

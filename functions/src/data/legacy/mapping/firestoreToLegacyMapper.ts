@@ -5,13 +5,13 @@ import {
   type LegacyStreakFields,
   type LegacyXpEventFields,
   legacyRecordName,
-} from '../data/legacy/legacyRecords';
-import type { LegacyWrite } from '../data/legacy/legacyStore';
-import type { Completion } from '../domain/completion';
-import { nameOfDocumentId } from '../domain/documentIds';
-import type { Habit, Schedule } from '../domain/habit';
-import type { Streak } from '../domain/streak';
-import { formatWeekdays, isoToMs, presentText, withoutUndefined } from './mapping/legacyValues';
+} from '../legacyRecords';
+import type { LegacyWrite } from '../legacyStore';
+import type { Completion } from '../../../domain/completion';
+import { nameOfDocumentId } from '../../../domain/documentIds';
+import type { Habit, Schedule } from '../../../domain/habit';
+import type { Streak } from '../../../domain/streak';
+import { formatWeekdays, isoToMs, presentText, withoutUndefined } from './legacyValues';
 
 /**
  * The reverse of legacyToFirestoreMapper, for dual-writes: mapLegacyRecord of what these produce
