@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { measure } from './measure.mjs';
 
 const require = createRequire(import.meta.url);
-const { mapLegacyEntry } = require('../functions/lib/data/legacy/mapping/legacyToFirestoreMapper.js');
+const {
+  mapLegacyEntry,
+} = require('../functions/lib/data/legacy/mapping/legacyToFirestoreMapper.js');
 
 const HABIT = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const day = (n) => new Date(Date.UTC(2020, 0, 1 + n)).toISOString().slice(0, 10);

@@ -129,7 +129,7 @@ const backfill = new BackfillJob({
   tasks,
   telemetry,
   flags: async () => flags,
-  recomputeStreaks: (u, maintainedBy) => habits.finishStreaks(u, maintainedBy),
+  finishStreaks: (u, maintainedBy) => habits.finishStreaks(u, maintainedBy),
   leaseMs: 120_000,
 });
 let started = performance.now();

@@ -247,7 +247,7 @@ const job = new BackfillJob({
   tasks: noTasks,
   telemetry,
   flags: async () => flagDefaults,
-  recomputeStreaks: (uid, maintainedBy) => repository.finishStreaks(uid, maintainedBy),
+  finishStreaks: (uid, maintainedBy) => repository.finishStreaks(uid, maintainedBy),
   leaseMs: 120_000,
   // As deployed: a task takes pages until its budget runs out.
   taskBudgetMs: config.backfillTaskBudgetMs,

@@ -433,7 +433,7 @@ function inProcessWorker() {
     tasks,
     telemetry,
     flags: async () => flagDefaults,
-    recomputeStreaks: (uid, maintainedBy) =>
+    finishStreaks: (uid, maintainedBy) =>
       new FirestoreHabitRepository(scratch).finishStreaks(uid, maintainedBy),
     leaseMs: config.backfillLeaseMs,
     taskBudgetMs: config.backfillTaskBudgetMs,

@@ -66,18 +66,20 @@ async function linkLegacyUsers(legacyUsers) {
   const require = createRequire(import.meta.url);
   const lib = (path) => require(join(ROOT, 'functions', 'lib', path));
   const { emulatedFunctionsEnv } = lib('ops/localEnvironment.js');
-  const { FirestoreWebAuthTokenStore } = lib('data/legacy/firestoreWebAuthTokenStore.js');
-  const { TokenCipher } = lib('data/legacy/tokenCipher.js');
+  const { createApp } = lib('app.js');
   const { initializeApp } = require('firebase-admin/app');
   const { getFirestore } = require('firebase-admin/firestore');
   process.env.FIRESTORE_EMULATOR_HOST ??= `127.0.0.1:${EMULATOR_CONFIG.firestore.port}`;
-  const tokens = new FirestoreWebAuthTokenStore(
-    getFirestore(initializeApp({ projectId: PROJECT_ID }, 'demo-seed')),
-    new TokenCipher(emulatedFunctionsEnv().LEGACY_TOKEN_ENCRYPTION_KEY),
-  );
+  const app = initializeApp({ projectId: PROJECT_ID }, 'demo-data');
+  // The functions' own token store (the composition root), as legacy-link stores a token.
+  const { legacyTokens } = createApp({
+    firebaseApp: () => app,
+    firestore: () => getFirestore(app),
+    tokenEncryptionKey: () => emulatedFunctionsEnv().LEGACY_TOKEN_ENCRYPTION_KEY,
+  });
   for (const { uid } of legacyUsers) {
     const minted = await post(`${SIM_URL}/__sim/tokens`, { uid });
-    await tokens.link(uid, minted.webAuthToken);
+    await legacyTokens().link(uid, minted.webAuthToken);
   }
 }
 

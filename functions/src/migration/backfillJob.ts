@@ -64,7 +64,7 @@ export interface BackfillJobDependencies {
    * The backfill's last step: every habit's streak from its migrated completions. `maintainedBy`:
    * the run stayed the user's only writer, and its pages kept the streaks up as they copied.
    */
-  recomputeStreaks: (uid: string, maintainedBy?: string) => Promise<number>;
+  finishStreaks: (uid: string, maintainedBy?: string) => Promise<number>;
   leaseMs: number;
   /**
    * How long one task goes on taking pages under its lease before it hands the run to a
@@ -345,7 +345,7 @@ export class BackfillJob {
   ): Promise<BatchOutcome> {
     try {
       const maintainedBy = state.soleWriter ? task.runId : undefined;
-      if (!task.dryRun) await this.deps.recomputeStreaks(task.uid, maintainedBy);
+      if (!task.dryRun) await this.deps.finishStreaks(task.uid, maintainedBy);
     } catch (error) {
       return this.failed(task, execution, error);
     }

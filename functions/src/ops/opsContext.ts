@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
-import { CloudKitLegacyStore } from '../data/legacy/cloudkit/cloudKitLegacyStore';
-import { FirestoreWebAuthTokenStore } from '../data/legacy/firestoreWebAuthTokenStore';
+import { createApp } from '../app';
 import type { LegacyStore } from '../data/legacy/legacyStore';
-import { TokenCipher } from '../data/legacy/tokenCipher';
-import { FeatureFlags } from '../flags/featureFlags';
-import { fileTemplateSource, remoteConfigTemplateSource } from '../flags/templateSource';
+import type { FeatureFlags } from '../flags/featureFlags';
+import type { MigrationStateStore } from '../migration/migrationStateStore';
 import {
   EMULATED_PROJECT,
   type EmulatorName,
@@ -41,6 +39,7 @@ export interface OpsContext {
   db: Firestore;
   legacyStore(): LegacyStore;
   featureFlags(): FeatureFlags;
+  migrations(): MigrationStateStore;
   close(): Promise<void>;
 }
 
@@ -96,20 +95,31 @@ export async function connect(
     `ops-${Date.now()}`,
   );
   const db = getFirestore(app);
+  // As the functions' own handle is set (data/firestore/db.ts).
+  db.settings({ ignoreUndefinedProperties: true });
   const env = emulated ? { ...emulatedFunctionsEnv(), ...pick(process.env) } : pick(process.env);
+  // The functions' own object graph, with this run's project and credentials.
+  const graph = createApp({
+    firebaseApp: () => app,
+    firestore: () => db,
+    cloudKit: () => cloudKitSettings(env),
+    tokenEncryptionKey: () =>
+      required(env, ['LEGACY_TOKEN_ENCRYPTION_KEY']).LEGACY_TOKEN_ENCRYPTION_KEY,
+    // Relative paths are taken from the functions folder, as the emulated functions take them.
+    flagsTemplateFile: () =>
+      emulated && env.FLAGS_TEMPLATE_FILE
+        ? resolve(REPO_ROOT, 'functions', env.FLAGS_TEMPLATE_FILE)
+        : '',
+    flagCacheTtlMs: () => Number(env.FLAG_CACHE_TTL_SECONDS ?? 60) * 1000,
+  });
   return {
     projectId,
     emulated,
     app,
     db,
-    legacyStore: () => cloudKitStore(db, env),
-    featureFlags: () => {
-      const file = emulated ? env.FLAGS_TEMPLATE_FILE : undefined;
-      const source = file
-        ? fileTemplateSource(resolve(REPO_ROOT, 'functions', file))
-        : remoteConfigTemplateSource(app);
-      return new FeatureFlags(source, { app });
-    },
+    legacyStore: graph.legacyStore,
+    featureFlags: graph.featureFlags,
+    migrations: graph.migrations,
     close: () => deleteApp(app),
   };
 }
@@ -120,28 +130,32 @@ function pick(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
-/** The adapter the functions use, with the same settings and secrets (env vars for a real project). */
-function cloudKitStore(db: Firestore, env: Record<string, string>): LegacyStore {
-  const missing = CLOUDKIT_VARIABLES.filter((name) => !env[name]);
+/** The named variables, or a usage error naming the missing ones (a real project's env). */
+function required<const K extends string>(env: Record<string, string>, names: readonly K[]) {
+  const missing = names.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new OpsError(
       `set ${missing.join(', ')} to reach CloudKit (see docs/operations.md, "Ops command line")`,
       EXIT.usage,
     );
   }
-  return new CloudKitLegacyStore(
-    {
-      baseUrl: env.CLOUDKIT_BASE_URL,
-      container: env.CLOUDKIT_CONTAINER,
-      environment: env.CLOUDKIT_ENVIRONMENT === 'production' ? 'production' : 'development',
-      apiToken: env.CLOUDKIT_API_TOKEN,
-      serverKey: {
-        keyId: env.CLOUDKIT_SERVER_KEY_ID,
-        privateKeyPem: env.CLOUDKIT_SERVER_PRIVATE_KEY,
-      },
-      timeoutMs: 10_000,
-      maxRetries: 3,
+  return env as Record<K, string>;
+}
+
+/** The CloudKit settings the functions read from their params and secrets, from the environment. */
+function cloudKitSettings(env: Record<string, string>) {
+  const found = required(env, CLOUDKIT_VARIABLES);
+  return {
+    baseUrl: found.CLOUDKIT_BASE_URL,
+    container: found.CLOUDKIT_CONTAINER,
+    environment:
+      found.CLOUDKIT_ENVIRONMENT === 'production'
+        ? ('production' as const)
+        : ('development' as const),
+    apiToken: found.CLOUDKIT_API_TOKEN,
+    serverKey: {
+      keyId: found.CLOUDKIT_SERVER_KEY_ID,
+      privateKeyPem: found.CLOUDKIT_SERVER_PRIVATE_KEY,
     },
-    new FirestoreWebAuthTokenStore(db, new TokenCipher(env.LEGACY_TOKEN_ENCRYPTION_KEY)),
-  );
+  };
 }

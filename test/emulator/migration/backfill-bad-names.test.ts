@@ -112,7 +112,7 @@ async function migrate(firestore: Firestore, uid: string, legacy: LegacyStore) {
     telemetry,
     flags: async () => ({ ...flagDefaults, backfillBatchSize: PAGE, dualWriteEnabled: false }),
     // Streaks are not what this file is about.
-    recomputeStreaks: async () => 0,
+    finishStreaks: async () => 0,
     leaseMs: 60_000,
   });
   await new BackfillRequests(states, queue.tasks, telemetry).request(uid, {

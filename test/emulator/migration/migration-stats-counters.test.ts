@@ -86,7 +86,7 @@ function world() {
     tasks: noTasks,
     telemetry: noTelemetry,
     flags: async () => ({ ...flagDefaults, backfillBatchSize: 2 }),
-    recomputeStreaks: async () => 0,
+    finishStreaks: async () => 0,
     leaseMs: 120_000,
   });
   const requests = new BackfillRequests(states, noTasks, noTelemetry);

@@ -172,7 +172,7 @@ export function inProcessWorker(
       tasks,
       telemetry: noTelemetry,
       flags: async () => flagDefaults,
-      recomputeStreaks: (uid, maintainedBy) =>
+      finishStreaks: (uid, maintainedBy) =>
         new FirestoreHabitRepository(db).finishStreaks(uid, maintainedBy),
       leaseMs: 120_000,
       taskBudgetMs,

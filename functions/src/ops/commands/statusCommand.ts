@@ -2,7 +2,6 @@ import { SingleBar } from 'cli-progress';
 import { catchUpDueBefore } from '../../domain/catchUp';
 import type { CatchUpState } from '../../domain/catchUpState';
 import { type MigrationState, migratedCount } from '../../domain/migrationState';
-import { MigrationStateStore } from '../../migration/migrationStateStore';
 import { type MigrationStats, migrationStats } from '../../migration/migrationStats';
 import {
   type WatchWait,
@@ -71,7 +70,7 @@ function graceTiming(options: StatusOptions) {
 
 async function userStatus(ctx: OpsContext, uid: string, options: StatusOptions, print: Print) {
   await requireKnownUser(ctx.db, uid);
-  const store = new MigrationStateStore(ctx.db);
+  const store = ctx.migrations();
   const until = deadline(options);
   const awaited = awaitedRequest(ctx, options);
   if (awaited.kind === 'await') {

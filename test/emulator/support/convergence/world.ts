@@ -189,7 +189,7 @@ export function buildWorld(
     tasks,
     telemetry,
     flags: async () => flags,
-    recomputeStreaks: (u, maintainedBy) => dualWrite.finishStreaks(u, maintainedBy),
+    finishStreaks: (u, maintainedBy) => dualWrite.finishStreaks(u, maintainedBy),
     leaseMs: 5_000,
     // One page per task, or as many as fit a short budget: both are how the worker runs.
     taskBudgetMs: random.chance(0.5) ? 0 : random.below(300),
