@@ -47,6 +47,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const server = createServer((req, res) => {
     void handle(ctx, req, res, persist);
   });
+  // Idle connections are closed by the clients (fetch's pool lets go of them after 4 s), never by
+  // us: a server-side close races a client reusing the socket ("other side closed"), and it fires
+  // late and all at once after the event loop was busy (a compaction of a large store).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
