@@ -1,6 +1,13 @@
 import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
 
 /**
+ * How long an instance trusts its flags unless FLAG_CACHE_TTL_SECONDS says otherwise: an
+ * emergency override reaches every instance within a minute, and a busy instance loads the
+ * template once a minute rather than per request. Also the default of FeatureFlags itself.
+ */
+const FLAG_CACHE_TTL_SECONDS = 60;
+
+/**
  * Everything the functions are configured with, built in one place. Nothing else reads the
  * environment. Parameters come from `functions/.env.<project>` (the demo project points CloudKit
  * at the local simulator) and secrets from Secret Manager (`functions/.secret.local` in emulators).
@@ -29,7 +36,7 @@ const params = {
     description: 'Callables await their telemetry flush (emulators: counters read back at once)',
   }),
   flagCacheTtlSeconds: defineInt('FLAG_CACHE_TTL_SECONDS', {
-    default: 60,
+    default: FLAG_CACHE_TTL_SECONDS,
     description: 'How long an instance trusts its flags: the delay before an override bites',
   }),
 };
@@ -77,6 +84,18 @@ export const config = {
   legacyTimeoutMs: 10_000,
   legacyMaxRetries: 3,
   /**
+   * The rest of one CloudKit call's retry policy (data/legacy/retryPolicy.ts), the flags above
+   * giving its attempts and their timeout. Full-jitter backoff from `baseMs`, doubling to `maxMs`:
+   * short, since a call's own retries only cover blips; longer outages are the task queues'
+   * business (their backoff reaches minutes). `overallDeadlineMs` bounds a call whatever the
+   * server's retryAfter asks: the defaults' worst case without one is 4 attempts of 10 s plus at
+   * most 1.75 s of backoff, so 60 s changes nothing there; it stays under the conversation lease
+   * (80 s by default, legacyConversationLeaseMs) and the backfill lease, so a call never outlives
+   * the lease it runs under. A retry that could not end before it is not started: the call fails
+   * as unavailable, and the task queue retries the task later.
+   */
+  cloudKitRetry: { backoff: { baseMs: 250, maxMs: 10_000 }, overallDeadlineMs: 60_000 },
+  /**
    * How long a backfill worker's lease on a user holds. Longer than one batch can take (a page
    * read with its retries, one commit), so only a dead worker's lease ever expires.
    */
@@ -109,9 +128,18 @@ export const config = {
    * backfill. What was read is kept per instance for `cacheTtlMs`, long enough for the burst of
    * reads an app launch makes, short enough that a write on the old app shows within a minute. An
    * entry holds up to `maxPages * pageSize` records (about 200 KB), so `cacheEntries` of them stay
-   * around 50 MB.
+   * around 50 MB. One read (its pages, the wait for the user's conversation lease, every retry)
+   * ends within `deadlineMs`, answering unavailable if CloudKit is slower: half the callable's
+   * 60 s timeout, leaving the rest for Firestore and the answer. A normal read takes well under a
+   * second; one timed-out attempt and its retry (about 20 s) still fit.
    */
-  legacyFallbackRead: { pageSize: 200, maxPages: 2, cacheTtlMs: 60_000, cacheEntries: 250 },
+  legacyFallbackRead: {
+    pageSize: 200,
+    maxPages: 2,
+    cacheTtlMs: 60_000,
+    cacheEntries: 250,
+    deadlineMs: 30_000,
+  },
   /** Legacy users per fan-out task: each is one small transaction and one enqueue. */
   fanOutPageSize: 100,
   /**
@@ -123,7 +151,17 @@ export const config = {
   legacyConversationSlackMs: 10_000,
   /** Draining one user's outbox: one drain per user, bounded in time, renewed per entry. */
   outboxDrain: { lease: { leaseMs: 300_000, waitMs: 0 }, pageSize: 20, budgetMs: 30_000 },
-  outboxSweep: { staleAfterMs: 15 * 60_000, failedRetryAfterMs: 60 * 60_000, limit: 500 },
+  /**
+   * Every `sweepMinutes` the outbox sweep re-drives pending entries untouched for `staleAfterMs`
+   * (longer than a drain's task with its queue's first retries: only lost ones) and failed ones
+   * after `failedRetryAfterMs` (CloudKit refusals are rare and may pass), `limit` of each per run.
+   */
+  outboxSweep: {
+    sweepMinutes: 10,
+    staleAfterMs: 15 * 60_000,
+    failedRetryAfterMs: 60 * 60_000,
+    limit: 500,
+  },
   /**
    * Catch-up of a migrated user's CloudKit change feed: one pass per user, bounded in time (the
    * rest goes to a continuation task), its lease renewed per page and outliving one page's work.
@@ -131,6 +169,8 @@ export const config = {
   catchUp: { lease: { leaseMs: 180_000, waitMs: 0 }, budgetMs: 120_000 },
   /** The catch-up function's timeout: its budget, plus one more step, fits well inside. */
   catchUpTimeoutSeconds: 300,
+  /** A catch-up step holds a page of records and recounts streaks: twice the default 256 MiB. */
+  catchUpMemory: '512MiB' as const,
   /** Streaks recomputed per step of a pass; each reads that habit's days (docs/benchmarks.md). */
   catchUpStreaksPerStep: 20,
   /** How often the schedule looks for users due (the interval itself is a flag). */
@@ -156,6 +196,50 @@ export const config = {
     retryConfig: { maxAttempts: 20, minBackoffSeconds: 5, maxBackoffSeconds: 600, maxDoublings: 4 },
     rateLimits: { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 20 },
   },
+  /**
+   * The catch-up sweep's task queue: each task pages through followed users and enqueues their
+   * passes, so two at a time keep up; a failure (Firestore, the enqueue) is retried for about a
+   * quarter of an hour, backing off to 5 minutes.
+   */
+  catchUpSweepQueue: {
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
+    rateLimits: { maxConcurrentDispatches: 2 },
+  },
+  /**
+   * The backfill worker's task queue. Retries outlast a CloudKit outage of about an hour, backing
+   * off to 5 minutes; the last attempt is told so (migration/backfillJob.ts). CloudKit throttles
+   * per container: a modest number of users at a time keeps the backfill from starving the app's
+   * own traffic.
+   */
+  backfillQueue: {
+    retryConfig: { maxAttempts: 20, minBackoffSeconds: 1, maxBackoffSeconds: 300, maxDoublings: 5 },
+    rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 20 },
+  },
+  /**
+   * The backfill worker's timeout and memory: its task budget (`backfillTaskBudgetMs`) plus one
+   * more page fits well inside; a page of records, decoded and mapped, with its streak recounts
+   * needs more than the default 256 MiB.
+   */
+  backfillTimeoutSeconds: 300,
+  backfillMemory: '512MiB' as const,
+  /**
+   * The `all` fan-out's task queue: each task reads one page of the legacy user list and queues
+   * their backfills, so two at a time keep up; a failure is retried for about a quarter of an
+   * hour, backing off to 5 minutes.
+   */
+  fanOutQueue: {
+    retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
+    rateLimits: { maxConcurrentDispatches: 2 },
+  },
+  /**
+   * The habit-work task queue: Firestore only (no CloudKit), so more at once than the CloudKit
+   * queues; a task that keeps racing API writes retries for about two hours, backing off to 10
+   * minutes, and the sweep (`habitWork.staleAfterMs`) picks up what outlasts that.
+   */
+  habitWorkQueue: {
+    retryConfig: { maxAttempts: 20, minBackoffSeconds: 5, maxBackoffSeconds: 600 },
+    rateLimits: { maxConcurrentDispatches: 50 },
+  },
   /** The delivery task queue: a backlog cannot overrun CloudKit, and outages are outlasted. */
   legacyDeliveryQueue: {
     retryConfig: { maxAttempts: 20, minBackoffSeconds: 2, maxBackoffSeconds: 600, maxDoublings: 4 },
@@ -170,6 +254,13 @@ export const config = {
    * per hour. `maxHoursHeld` bounds what an instance keeps while Firestore refuses its flushes.
    */
   telemetry: { shards: 100, flushIntervalMs: 30_000, maxHoursHeld: 24 },
+  /**
+   * The longest period `admin-telemetry` sums (telemetry/telemetryReport.ts): a month of hours,
+   * so one report reads at most that many hours' shards.
+   */
+  telemetryReportMaxHours: 24 * 31,
+  /** FeatureFlags' own default, for a caller (a test, a tool) that gives it none. */
+  defaultFlagCacheTtlMs: FLAG_CACHE_TTL_SECONDS * 1000,
 };
 
 /** How long a conversation lease holds: every attempt of one call, at its timeout, and slack. */

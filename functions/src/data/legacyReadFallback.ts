@@ -7,7 +7,7 @@ import { mapLegacyEntry, mapLegacyRecord } from './legacy/mapping/legacyToFirest
 import type { HabitPage } from './habitRepository';
 import { decodeLegacyPageToken, legacyHabitPage } from './legacyHabitPages';
 import { legacyRecordName } from './legacy/legacyRecords';
-import { isAwaitingLink, type LegacyStore } from './legacy/legacyStore';
+import { isAwaitingLink, type LegacyCallOptions, type LegacyStore } from './legacy/legacyStore';
 
 /** A user's legacy data as API entities, read through the same mapper the backfill uses. */
 export interface LegacySnapshot {
@@ -35,6 +35,8 @@ export interface LegacyReadBounds {
   maxPages: number;
   cacheTtlMs: number;
   cacheEntries: number;
+  /** One read from CloudKit, every page, lease wait and retry included; unbounded when absent. */
+  deadlineMs?: number;
 }
 
 /** Ids the user deleted through the API (tombstones): CloudKit may still hold them for a while. */
@@ -144,11 +146,18 @@ export class LegacyReadFallback {
     return { value: value?.habit ?? undefined, cached, partial: false };
   }
 
+  /** The whole read's: a callable must answer, even "unavailable", well inside its timeout. */
+  private callOptions(): LegacyCallOptions {
+    const { deadlineMs } = this.bounds;
+    return deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+  }
+
   private async readWindow(uid: string, from: string | null): Promise<FeedWindow | undefined> {
     const snapshot: LegacySnapshot = { habits: [], completions: [], streaks: [], xpTotal: 0 };
+    const options = this.callOptions();
     let cursor = from;
     for (let pages = 0; pages < this.bounds.maxPages; pages += 1) {
-      const page = await this.legacy.readChanges(uid, cursor, this.bounds.pageSize);
+      const page = await this.legacy.readChanges(uid, cursor, this.bounds.pageSize, options);
       if (isAwaitingLink(page)) return undefined;
       for (const entry of page.entries) {
         const mapped = mapLegacyEntry(entry);
@@ -164,7 +173,11 @@ export class LegacyReadFallback {
   }
 
   private async readHabit(uid: string, id: string): Promise<LookedUp | undefined> {
-    const found = await this.legacy.lookup(uid, [legacyRecordName('habit', id)]);
+    const found = await this.legacy.lookup(
+      uid,
+      [legacyRecordName('habit', id)],
+      this.callOptions(),
+    );
     if (isAwaitingLink(found)) return undefined;
     const record = found.found[0];
     if (!record || record.kind === 'invalid') return { habit: null };

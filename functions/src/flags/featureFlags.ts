@@ -1,5 +1,6 @@
 import { type App, getApp, initializeApp } from 'firebase-admin/app';
 import { type ServerTemplate, getRemoteConfig } from 'firebase-admin/remote-config';
+import { config } from '../config';
 import { inRollout } from '../domain/rollout';
 import { logs } from '../logs';
 import { flagDefaults } from './flagDefaults';
@@ -17,9 +18,6 @@ export interface FlagSnapshot extends EvaluatedFlags {
   /** When that template was fetched (ISO-8601). */
   fetchedAt?: string;
 }
-
-/** The deployed default of FLAG_CACHE_TTL_SECONDS. */
-const DEFAULT_CACHE_TTL_MS = 60_000;
 
 export interface FeatureFlagsOptions {
   /** How long a template is trusted before the next load: the delay of an emergency override. */
@@ -56,7 +54,7 @@ export class FeatureFlags {
     private readonly source: TemplateSource,
     options: FeatureFlagsOptions = {},
   ) {
-    this.cacheTtlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    this.cacheTtlMs = options.cacheTtlMs ?? config.defaultFlagCacheTtlMs;
     this.now = options.now ?? Date.now;
     this.app = options.app;
   }

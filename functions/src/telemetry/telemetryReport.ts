@@ -1,9 +1,9 @@
 import type { Firestore } from 'firebase-admin/firestore';
+import { config } from '../config';
 import { hourKey, shardsOfHour } from './firestoreTelemetry';
 import { telemetryEvents, telemetryTargets } from './telemetryEvents';
 
 const HOUR_MS = 3_600_000;
-const MAX_HOURS = 24 * 31;
 
 type Counts = Record<string, Record<string, number>>;
 
@@ -28,7 +28,7 @@ function average(event: Record<string, number> | undefined, outcome: string): nu
  * documents per hour, whatever the event rate (the default day: 25 hours).
  */
 export async function telemetryReport(db: Firestore, since: Date, now: Date) {
-  const first = Math.max(since.getTime(), now.getTime() - MAX_HOURS * HOUR_MS);
+  const first = Math.max(since.getTime(), now.getTime() - config.telemetryReportMaxHours * HOUR_MS);
   const hours: string[] = [];
   for (let t = first; t <= now.getTime() + HOUR_MS - 1; t += HOUR_MS) {
     const key = hourKey(new Date(t));

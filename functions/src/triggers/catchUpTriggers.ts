@@ -13,7 +13,7 @@ export const legacyCatchUp = onTaskDispatched(
   {
     region: config.region,
     secrets: legacySecrets,
-    memory: '512MiB',
+    memory: config.catchUpMemory,
     timeoutSeconds: config.catchUpTimeoutSeconds,
     ...config.catchUpQueue,
   },
@@ -24,8 +24,7 @@ export const legacyCatchUp = onTaskDispatched(
 export const legacyCatchUpSweep = onTaskDispatched(
   {
     region: config.region,
-    retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
-    rateLimits: { maxConcurrentDispatches: 2 },
+    ...config.catchUpSweepQueue,
   },
   validatedTask('legacyCatchUpSweep', catchUpSweepTaskSchema, (task) =>
     deps.catchUpSweep().page(task),

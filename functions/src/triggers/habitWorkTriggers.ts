@@ -33,8 +33,7 @@ export const habitWork = onTaskDispatched(
   {
     region: config.region,
     timeoutSeconds: config.habitWork.timeoutSeconds,
-    retryConfig: { maxAttempts: 20, minBackoffSeconds: 5, maxBackoffSeconds: 600 },
-    rateLimits: { maxConcurrentDispatches: 50 },
+    ...config.habitWorkQueue,
   },
   validatedTask('habitWork', habitWorkTaskSchema, (task) => deps.habitWorkJob().run(task)),
 );

@@ -57,7 +57,7 @@ export const legacyDelivery = onTaskDispatched(
 
 /** Re-drives what the trigger or the task queue dropped: nothing committed stays undelivered. */
 export const legacyOutboxSweep = onSchedule(
-  { schedule: 'every 10 minutes', region: config.region },
+  { schedule: `every ${config.outboxSweep.sweepMinutes} minutes`, region: config.region },
   async () => {
     logs.outboxSwept(await sweepStaleOutbox(firestore(), new Date(), config.outboxSweep));
   },

@@ -11,9 +11,6 @@ import { BACKFILL_TOPIC } from '../migration/backfillTopic';
 import { flushingTelemetry } from './flushingTelemetry';
 import { validatedTask } from './validatedTask';
 
-/** Worker retries: enough for a CloudKit outage of about an hour, backing off to 5 minutes. */
-const WORKER_MAX_ATTEMPTS = 20;
-
 /**
  * An operator's message. An invalid one is logged, counted and acknowledged: redelivering it
  * would fail the same way forever. A valid one that cannot be queued throws, so Pub/Sub retries.
@@ -44,22 +41,14 @@ export const migrationBackfill = onTaskDispatched(
   {
     region: config.region,
     secrets: legacySecrets,
-    memory: '512MiB',
-    timeoutSeconds: 300,
-    retryConfig: {
-      maxAttempts: WORKER_MAX_ATTEMPTS,
-      minBackoffSeconds: 1,
-      maxBackoffSeconds: 300,
-      maxDoublings: 5,
-    },
-    // CloudKit throttles per container: a modest number of users at a time keeps the backfill
-    // from starving the app's own traffic.
-    rateLimits: { maxConcurrentDispatches: 10, maxDispatchesPerSecond: 20 },
+    memory: config.backfillMemory,
+    timeoutSeconds: config.backfillTimeoutSeconds,
+    ...config.backfillQueue,
   },
   validatedTask('migrationBackfill', backfillTaskSchema, (task, request) =>
     deps.backfillJob().run(task, {
       owner: request.id || `unnamed-${randomUUID()}`,
-      finalAttempt: request.retryCount >= WORKER_MAX_ATTEMPTS - 1,
+      finalAttempt: request.retryCount >= config.backfillQueue.retryConfig.maxAttempts - 1,
     }),
   ),
 );
@@ -69,8 +58,7 @@ export const migrationFanOut = onTaskDispatched(
   {
     region: config.region,
     secrets: legacySecrets,
-    retryConfig: { maxAttempts: 10, minBackoffSeconds: 2, maxBackoffSeconds: 300 },
-    rateLimits: { maxConcurrentDispatches: 2 },
+    ...config.fanOutQueue,
   },
   validatedTask('migrationFanOut', fanOutTaskSchema, (task) => deps.backfillFanOut().page(task)),
 );

@@ -21,10 +21,24 @@ export interface LegacyStore {
     uid: string,
     cursor: string | null,
     limit: number,
+    options?: LegacyCallOptions,
   ): Promise<LegacyChangePage | AwaitingLink>;
-  lookup(uid: string, recordNames: string[]): Promise<LegacyLookup | AwaitingLink>;
+  lookup(
+    uid: string,
+    recordNames: string[],
+    options?: LegacyCallOptions,
+  ): Promise<LegacyLookup | AwaitingLink>;
   /** Applies writes one by one (never atomically) and reports each one's outcome, in order. */
   write(uid: string, writes: LegacyWrite[]): Promise<LegacyWriteOutcome[] | AwaitingLink>;
+}
+
+/** What the request making a read allows it, beyond the store's own retry policy. */
+export interface LegacyCallOptions {
+  /**
+   * Epoch ms by which the read ends, waits and retries included: a callable's, well inside its
+   * own timeout. Past it the read fails as unavailable (LegacyUnavailableError).
+   */
+  deadline?: number;
 }
 
 export interface LegacyUser {

@@ -1,4 +1,4 @@
-import type { LegacyStore, LegacyWrite } from './legacyStore';
+import type { LegacyCallOptions, LegacyStore, LegacyWrite } from './legacyStore';
 
 export interface LegacyLimits {
   timeoutMs: number;
@@ -28,11 +28,16 @@ export class ReconfiguringLegacyStore implements LegacyStore {
   async listUsers(pageToken: string | undefined, limit: number) {
     return (await this.store()).listUsers(pageToken, limit);
   }
-  async readChanges(uid: string, cursor: string | null, limit: number) {
-    return (await this.store()).readChanges(uid, cursor, limit);
+  async readChanges(
+    uid: string,
+    cursor: string | null,
+    limit: number,
+    options?: LegacyCallOptions,
+  ) {
+    return (await this.store()).readChanges(uid, cursor, limit, options);
   }
-  async lookup(uid: string, recordNames: string[]) {
-    return (await this.store()).lookup(uid, recordNames);
+  async lookup(uid: string, recordNames: string[], options?: LegacyCallOptions) {
+    return (await this.store()).lookup(uid, recordNames, options);
   }
   async write(uid: string, writes: LegacyWrite[]) {
     return (await this.store()).write(uid, writes);

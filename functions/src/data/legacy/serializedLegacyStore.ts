@@ -1,7 +1,7 @@
 import type { LeaseTiming, UserLeases } from '../firestore/userLease';
 import { LeaseBusyError } from '../firestore/userLease';
 import { LegacyUnavailableError } from './legacyErrors';
-import type { LegacyStore, LegacyWrite } from './legacyStore';
+import type { LegacyCallOptions, LegacyStore, LegacyWrite } from './legacyStore';
 
 /**
  * One CloudKit conversation per user at a time (docs/architecture.md, invariant 8): every call into
@@ -16,9 +16,17 @@ export class SerializedLegacyStore implements LegacyStore {
     private readonly timing: LeaseTiming,
   ) {}
 
-  private async serialized<T>(uid: string, call: () => Promise<T>): Promise<T> {
+  private async serialized<T>(uid: string, call: () => Promise<T>, deadline?: number): Promise<T> {
+    // A caller's deadline bounds the wait for the lease too: what is left of it goes to CloudKit.
+    const timing =
+      deadline === undefined
+        ? this.timing
+        : {
+            ...this.timing,
+            waitMs: Math.min(this.timing.waitMs, Math.max(0, deadline - Date.now())),
+          };
     try {
-      return await this.leases.run(uid, this.timing, call);
+      return await this.leases.run(uid, timing, call);
     } catch (error) {
       if (error instanceof LeaseBusyError) {
         throw new LegacyUnavailableError(
@@ -34,11 +42,19 @@ export class SerializedLegacyStore implements LegacyStore {
     // The public database, with the server key: no user token to protect.
     return this.inner.listUsers(pageToken, limit);
   }
-  readChanges(uid: string, cursor: string | null, limit: number) {
-    return this.serialized(uid, () => this.inner.readChanges(uid, cursor, limit));
+  readChanges(uid: string, cursor: string | null, limit: number, options?: LegacyCallOptions) {
+    return this.serialized(
+      uid,
+      () => this.inner.readChanges(uid, cursor, limit, options),
+      options?.deadline,
+    );
   }
-  lookup(uid: string, recordNames: string[]) {
-    return this.serialized(uid, () => this.inner.lookup(uid, recordNames));
+  lookup(uid: string, recordNames: string[], options?: LegacyCallOptions) {
+    return this.serialized(
+      uid,
+      () => this.inner.lookup(uid, recordNames, options),
+      options?.deadline,
+    );
   }
   write(uid: string, writes: LegacyWrite[]) {
     return this.serialized(uid, () => this.inner.write(uid, writes));

@@ -1,6 +1,7 @@
-import { backOff } from 'exponential-backoff';
+import { config as settings } from '../../../config';
 import { LegacyStoreError, LegacyUnavailableError } from '../legacyErrors';
-import type { AwaitingLink } from '../legacyStore';
+import type { AwaitingLink, LegacyCallOptions } from '../legacyStore';
+import { RetriesExhausted, type RetryPolicy, withRetries } from '../retryPolicy';
 import type { WebAuthTokenStore } from '../webAuthTokens';
 import {
   AUTHENTICATION_REQUIRED,
@@ -20,42 +21,50 @@ export interface CkClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Dates the signatures. */
   now?: () => Date;
-  /** First backoff ceiling; each retry doubles it, with full jitter. */
+  /** First backoff ceiling; each retry doubles it, with full jitter (default: config.cloudKitRetry). */
   retryBaseDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** One call with all its attempts and waits (default: config.cloudKitRetry). */
+  overallDeadlineMs?: number;
 }
 
 type Method = 'GET' | 'POST';
 /** A refused token is forgotten by the attempt that sent it, so it can compare what it sent. */
 type Attempt<T> = { body: T } | typeof AUTHENTICATION_REQUIRED;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * JSON over HTTP to CloudKit Web Services: authentication (server key or user token), a timeout
- * per attempt, and retries with backoff for what may succeed later. Knows nothing of records.
+ * per attempt, and retries with backoff for what may succeed later, all inside one deadline per
+ * call (retryPolicy.ts). Knows nothing of records.
  */
 export class CkHttpClient {
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private readonly now: () => Date;
-  private readonly retryBaseDelayMs: number;
-  private readonly maxRetryDelayMs: number;
+  private readonly policy: RetryPolicy;
 
   constructor(
     private readonly config: CloudKitConfig,
     private readonly tokens: WebAuthTokenStore,
     options: CkClientOptions = {},
   ) {
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep;
     this.now = options.now ?? (() => new Date());
-    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
+    const defaults = settings.cloudKitRetry;
+    this.policy = {
+      maxRetries: config.maxRetries,
+      attemptTimeoutMs: config.timeoutMs,
+      backoff: {
+        baseMs: options.retryBaseDelayMs ?? defaults.backoff.baseMs,
+        maxMs: options.maxRetryDelayMs ?? defaults.backoff.maxMs,
+      },
+      overallDeadlineMs: options.overallDeadlineMs ?? defaults.overallDeadlineMs,
+    };
   }
 
   /** Public database, signed with the server key (or, without one, the API token alone). */
   async publicCall<T>(op: string, body?: unknown, method: Method = 'POST'): Promise<T> {
-    const result = await this.withRetries('public', op, () =>
-      this.attempt<T>('public', op, method, body, undefined),
+    const result = await this.withRetries('public', op, undefined, (timeoutMs) =>
+      this.attempt<T>('public', op, method, body, undefined, timeoutMs),
     );
     // errorFromResponse only answers AUTHENTICATION_REQUIRED for the private database.
     if (result === AUTHENTICATION_REQUIRED)
@@ -69,11 +78,12 @@ export class CkHttpClient {
     op: string,
     body?: unknown,
     method: Method = 'POST',
+    options: LegacyCallOptions = {},
   ): Promise<T | AwaitingLink> {
     // No token at all: nothing to send, and nothing to invalidate.
     if (!(await this.tokens.get(uid))) return { kind: 'awaiting_link', uid };
-    const result = await this.withRetries('private', op, () =>
-      this.attempt<T>('private', op, method, body, uid),
+    const result = await this.withRetries('private', op, options.deadline, (timeoutMs) =>
+      this.attempt<T>('private', op, method, body, uid, timeoutMs),
     );
     if (result === AUTHENTICATION_REQUIRED) {
       logs.awaitingLink(uid, op);
@@ -85,35 +95,45 @@ export class CkHttpClient {
   private async withRetries<T>(
     database: CkDatabase,
     op: string,
-    attempt: () => Promise<T>,
+    deadline: number | undefined,
+    attempt: (timeoutMs: number) => Promise<T>,
   ): Promise<T> {
-    const attempts = Math.max(1, this.config.maxRetries + 1);
     try {
-      return await backOff(attempt, {
-        numOfAttempts: attempts,
-        startingDelay: this.retryBaseDelayMs,
-        maxDelay: this.maxRetryDelayMs,
-        jitter: 'full',
-        retry: async (error: unknown, attemptsSoFar: number) => {
-          if (!(error instanceof LegacyStoreError) || !error.retryable) return false;
-          if (attemptsSoFar >= attempts) return false;
-          const waitMs = (error.retryAfterSeconds ?? 0) * 1000;
-          logs.retrying(database, op, error.code, attemptsSoFar, waitMs);
-          // backOff adds its jittered delay after this, so the server's minimum is always honoured.
-          if (waitMs > 0) await this.sleep(waitMs);
-          return true;
-        },
+      return await withRetries(this.policy, attempt, {
+        retryable: (error) => error instanceof LegacyStoreError && error.retryable,
+        minWaitMs: (error) => ((error as LegacyStoreError).retryAfterSeconds ?? 0) * 1000,
+        onRetry: (error, attemptsSoFar, waitMs) =>
+          logs.retrying(database, op, (error as LegacyStoreError).code, attemptsSoFar, waitMs),
+        deadline,
+        sleep: this.sleep,
       });
     } catch (error) {
-      if (error instanceof LegacyUnavailableError && attempts > 1) {
-        throw new LegacyUnavailableError(
-          `${error.message} (gave up after ${attempts} attempts)`,
-          error.code,
-          error.retryAfterSeconds,
-        );
-      }
+      if (error instanceof RetriesExhausted) throw this.gaveUp(database, op, error);
       throw error;
     }
+  }
+
+  /** Still unavailable: the same retryable error as each attempt's, so the task queue retries. */
+  private gaveUp(database: CkDatabase, op: string, exhausted: RetriesExhausted): unknown {
+    const last = exhausted.lastError;
+    if (last === undefined) {
+      return new LegacyUnavailableError(
+        `CloudKit ${database}/${op}: no time left before the request's deadline`,
+        'DEADLINE_EXCEEDED',
+      );
+    }
+    if (!(last instanceof LegacyUnavailableError)) return last;
+    const why =
+      exhausted.reason === 'deadline'
+        ? `gave up after ${exhausted.attempts} attempts: the next could not end before the deadline`
+        : `gave up after ${exhausted.attempts} attempts`;
+    // A single attempt allowed: its own error, as it always was.
+    if (exhausted.reason === 'attempts' && exhausted.attempts <= 1) return last;
+    return new LegacyUnavailableError(
+      `${last.message} (${why})`,
+      last.code,
+      last.retryAfterSeconds,
+    );
   }
 
   private async attempt<T>(
@@ -122,6 +142,7 @@ export class CkHttpClient {
     method: Method,
     body: unknown,
     uid: string | undefined,
+    timeoutMs: number,
   ): Promise<Attempt<T>> {
     const path = `/database/1/${this.config.container}/${this.config.environment}/${database}/${op}`;
     // Concatenated, not resolved: a base URL with a path prefix (a proxy) keeps its prefix.
@@ -157,7 +178,7 @@ export class CkHttpClient {
         method,
         headers,
         body: method === 'GET' ? undefined : payload,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await this.keepNewerToken(uid, webAuthToken, response);
       const text = await response.text();

@@ -8,7 +8,10 @@ export interface CloudKitConfig {
   apiToken: string;
   /** Signs public-database calls (Apple lets server keys reach the public database only). */
   serverKey?: { keyId: string; privateKeyPem: string };
-  /** Per attempt, not per call: a call may take up to (maxRetries + 1) times this plus backoff. */
+  /**
+   * Per attempt, not per call: a call may take up to (maxRetries + 1) times this plus backoff,
+   * unless its deadline (config.cloudKitRetry, a caller's own) stops the retries sooner.
+   */
   timeoutMs: number;
   /** Retries after the first attempt, for retryable failures only. */
   maxRetries: number;

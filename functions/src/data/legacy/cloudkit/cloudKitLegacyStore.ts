@@ -7,6 +7,7 @@ import {
 } from '../legacyRecords';
 import {
   type AwaitingLink,
+  type LegacyCallOptions,
   type LegacyChangePage,
   type LegacyLookup,
   type LegacyStore,
@@ -64,13 +65,20 @@ export class CloudKitLegacyStore implements LegacyStore {
     uid: string,
     cursor: string | null,
     limit: number,
+    options: LegacyCallOptions = {},
   ): Promise<LegacyChangePage | AwaitingLink> {
-    const body = await this.http.privateCall(uid, 'records/changes', {
-      zoneID: ZONE_ID,
-      resultsLimit: batchSize(limit),
-      // CloudKit's syncToken is already opaque and durable: it is the cursor as is.
-      ...(cursor === null ? {} : { syncToken: cursor }),
-    });
+    const body = await this.http.privateCall(
+      uid,
+      'records/changes',
+      {
+        zoneID: ZONE_ID,
+        resultsLimit: batchSize(limit),
+        // CloudKit's syncToken is already opaque and durable: it is the cursor as is.
+        ...(cursor === null ? {} : { syncToken: cursor }),
+      },
+      'POST',
+      options,
+    );
     if (isAwaitingLink(body)) return body;
     const page = parseResponse(changesResponse, body, 'records/changes');
     return {
@@ -81,14 +89,21 @@ export class CloudKitLegacyStore implements LegacyStore {
     };
   }
 
-  async lookup(uid: string, recordNames: string[]): Promise<LegacyLookup | AwaitingLink> {
+  async lookup(
+    uid: string,
+    recordNames: string[],
+    options: LegacyCallOptions = {},
+  ): Promise<LegacyLookup | AwaitingLink> {
     const found: Array<LegacyRecord | InvalidLegacyRecord> = [];
     const missing: string[] = [];
     for (const names of chunks(recordNames)) {
-      const body = await this.http.privateCall(uid, 'records/lookup', {
-        zoneID: ZONE_ID,
-        records: names.map((recordName) => ({ recordName })),
-      });
+      const body = await this.http.privateCall(
+        uid,
+        'records/lookup',
+        { zoneID: ZONE_ID, records: names.map((recordName) => ({ recordName })) },
+        'POST',
+        options,
+      );
       if (isAwaitingLink(body)) return body;
       const page = parseResponse(recordsResponse, body, 'records/lookup');
       page.records.forEach((raw, i) => {
