@@ -261,7 +261,28 @@ export const config = {
   telemetryReportMaxHours: 24 * 31,
   /** FeatureFlags' own default, for a caller (a test, a tool) that gives it none. */
   defaultFlagCacheTtlMs: FLAG_CACHE_TTL_SECONDS * 1000,
+  /**
+   * `legacy-link` proves a token with one small read inside the callable: all of it (lease wait,
+   * attempts, backoff) ends by then, well inside the callable's 60 s timeout.
+   */
+  legacyLinkProbeDeadlineMs: 30_000,
+  /** The operators' command line (functions/src/ops). */
+  ops: {
+    /** How long a probe of a local emulator may take before it counts as not running. */
+    emulatorProbeTimeoutMs: 2_000,
+    /** `ops outbox`: entries scanned at most by default, oldest first. */
+    outboxScanLimit: 1_000,
+    /** `ops verify --sample`: completed runs the sample is drawn from. */
+    verifySamplePool: 1_000,
+    /** A `status --watch` waits for a backfill requested this recently (ops/backfillWait.ts). */
+    recentBackfillRequestMs: 2 * 60_000,
+    /** ...for at most this long, unless `--grace` says otherwise. */
+    backfillGraceSeconds: 30,
+  },
 };
+
+/** The service account the Admin SDK is told of under emulators, so it never asks a metadata server. */
+export const EMULATED_SERVICE_ACCOUNT = 'emulated-service-acct@email.com';
 
 /** How long a conversation lease holds: every attempt of one call, at its timeout, and slack. */
 export function legacyConversationLeaseMs(limits: { timeoutMs: number; maxRetries: number }) {
@@ -303,5 +324,5 @@ export const flagCacheTtlMs = () => params.flagCacheTtlSeconds.value() * 1000;
  */
 export const adminAppOptions = () =>
   process.env.FUNCTIONS_EMULATOR === 'true'
-    ? { serviceAccountId: 'emulated-service-acct@email.com' }
+    ? { serviceAccountId: EMULATED_SERVICE_ACCOUNT }
     : undefined;

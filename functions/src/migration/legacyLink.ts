@@ -2,6 +2,7 @@ import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import type { WebAuthTokenStore } from '../data/legacy/webAuthTokens';
 import { catchUpRefusal } from '../domain/catchUp';
+import { config } from '../config';
 import { logs } from '../logs';
 import type { BackfillRequests } from './backfillRequests';
 import type { MigrationStateStore } from './migrationStateStore';
@@ -30,7 +31,9 @@ export async function linkLegacyAccount(
   const previous = await deps.tokens.get(uid);
   await deps.tokens.link(uid, webAuthToken);
   try {
-    const probe = await deps.legacy.readChanges(uid, null, 1);
+    const probe = await deps.legacy.readChanges(uid, null, 1, {
+      deadline: Date.now() + config.legacyLinkProbeDeadlineMs,
+    });
     if (isAwaitingLink(probe)) {
       // A refused input changes nothing: the token held before (still good, perhaps) comes back.
       if (previous !== undefined) await deps.tokens.restore(uid, webAuthToken, previous);

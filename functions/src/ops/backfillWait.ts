@@ -1,3 +1,4 @@
+import { config } from '../config';
 import type { BackfillMessage, RunKind } from '../domain/backfillMessages';
 import { MIGRATED_STATUSES, type MigrationState } from '../domain/migrationState';
 
@@ -24,8 +25,8 @@ export interface BackfillRequest {
 }
 
 /** A request older than this was made for some other watch: behave as if there were none. */
-export const RECENT_REQUEST_MS = 2 * 60_000;
-export const DEFAULT_GRACE_SECONDS = 30;
+export const RECENT_REQUEST_MS = config.ops.recentBackfillRequestMs;
+export const DEFAULT_GRACE_SECONDS = config.ops.backfillGraceSeconds;
 
 export function backfillRequest(
   projectId: string,

@@ -6,6 +6,7 @@ import { outbox } from './commands/outboxCommand';
 import { status } from './commands/statusCommand';
 import { stats } from './commands/statsCommand';
 import { verify } from './commands/verifyCommand';
+import { config } from '../config';
 import { LegacyStoreError } from '../data/legacy/legacyErrors';
 import { outboxStatuses } from '../data/outbox/outboxEntry';
 import type { BackfillMessage } from '../domain/backfillMessages';
@@ -175,7 +176,7 @@ export function buildProgram(): Command {
     )
     .addOption(
       new Option('--limit <n>', 'entries scanned at most, oldest first')
-        .default(1000)
+        .default(config.ops.outboxScanLimit)
         .argParser(positiveInteger),
     )
     .option('--json', 'machine-readable output')

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { createApp } from '../app';
+import { config, EMULATED_SERVICE_ACCOUNT } from '../config';
 import type { LegacyStore } from '../data/legacy/legacyStore';
 import type { FeatureFlags } from '../flags/featureFlags';
 import type { MigrationStateStore } from '../migration/migrationStateStore';
@@ -55,7 +56,9 @@ const CLOUDKIT_VARIABLES = [
 
 async function reachable(address: string): Promise<boolean> {
   try {
-    await fetch(`http://${address}/`, { signal: AbortSignal.timeout(2_000) });
+    await fetch(`http://${address}/`, {
+      signal: AbortSignal.timeout(config.ops.emulatorProbeTimeoutMs),
+    });
     return true;
   } catch {
     return false;
@@ -91,7 +94,7 @@ export async function connect(
   }
   // Emulated: a named service account keeps the SDKs from asking a metadata server for one.
   const app = initializeApp(
-    emulated ? { projectId, serviceAccountId: 'emulated-service-acct@email.com' } : { projectId },
+    emulated ? { projectId, serviceAccountId: EMULATED_SERVICE_ACCOUNT } : { projectId },
     `ops-${Date.now()}`,
   );
   const db = getFirestore(app);
@@ -110,7 +113,10 @@ export async function connect(
       emulated && env.FLAGS_TEMPLATE_FILE
         ? resolve(REPO_ROOT, 'functions', env.FLAGS_TEMPLATE_FILE)
         : '',
-    flagCacheTtlMs: () => Number(env.FLAG_CACHE_TTL_SECONDS ?? 60) * 1000,
+    flagCacheTtlMs: () =>
+      env.FLAG_CACHE_TTL_SECONDS
+        ? Number(env.FLAG_CACHE_TTL_SECONDS) * 1000
+        : config.defaultFlagCacheTtlMs,
   });
   return {
     projectId,

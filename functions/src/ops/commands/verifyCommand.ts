@@ -1,3 +1,4 @@
+import { config } from '../../config';
 import { type VerificationReport, verifyMigration } from '../../migration/migrationVerifier';
 import { EXIT, type OpsContext, OpsError } from '../opsContext';
 import { requireKnownUser } from './userLookup';
@@ -63,7 +64,7 @@ async function sampleUids(ctx: OpsContext, n: number): Promise<string[]> {
     .where('dryRun', '==', false)
     .where('status', 'in', ['completed', 'completed_with_errors'])
     .select()
-    .limit(1_000)
+    .limit(config.ops.verifySamplePool)
     .get();
   const uids = snap.docs
     .filter((d) => d.id === 'migration')
