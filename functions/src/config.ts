@@ -142,6 +142,13 @@ export const config = {
   },
   /** Legacy users per fan-out task: each is one small transaction and one enqueue. */
   fanOutPageSize: 100,
+  /** Requests a fan-out task makes at a time: quick pages without swamping the state documents. */
+  fanOutParallelRequests: 10,
+  /**
+   * The record-for-record verifier (`ops verify`, migration/migrationVerifier.ts): CloudKit records
+   * per page read, and the differences one report lists (the rest are only counted).
+   */
+  verification: { pageSize: 200, maxListed: 200 },
   /**
    * One CloudKit call per user at a time (single-use tokens). A caller waits this long for the
    * user's conversation lease, then treats CloudKit as unavailable (tasks retry).

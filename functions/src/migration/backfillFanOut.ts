@@ -7,8 +7,7 @@ import type { Telemetry } from '../telemetry/telemetryEvents';
 import type { BackfillRequests } from './backfillRequests';
 import type { BackfillTasks } from './backfillTasks';
 
-/** Requests at a time: enough to keep a page quick, few enough not to swamp the state documents. */
-const PARALLEL_REQUESTS = 10;
+const PARALLEL_REQUESTS = config.fanOutParallelRequests;
 
 /** Queues each user's backfill, a few at a time. */
 export async function requestAll(

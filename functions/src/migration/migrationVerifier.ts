@@ -7,6 +7,7 @@ import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
 import { type Deletion, decideDeletion, decideUpsert } from './backfillConflicts';
 import { deletionsSince } from '../domain/catchUp';
+import { config } from '../config';
 import { MigrationStateStore } from './migrationStateStore';
 import { type MappedEntry, mapLegacyEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
 
@@ -33,8 +34,7 @@ export interface VerificationReport {
   linked: boolean;
 }
 
-/** How many differences a report lists; the count of the rest is still in `matched`. */
-const MAX_LISTED = 200;
+const MAX_LISTED = config.verification.maxListed;
 
 /**
  * Compares a user's legacy records with Firestore record for record, a page at a time (memory
@@ -45,7 +45,7 @@ export async function verifyMigration(
   db: Firestore,
   legacy: LegacyStore,
   uid: string,
-  pageSize = 200,
+  pageSize = config.verification.pageSize,
 ): Promise<VerificationReport> {
   const paths = userPaths(db, uid);
   const report: VerificationReport = {
