@@ -329,30 +329,3 @@ export const functionsApp = createApp({
   },
   flagCacheTtlMs,
 });
-
-// What the callables and triggers use, named as they call it (`deps.habits()`).
-export const {
-  telemetry,
-  migrations,
-  legacyTokens,
-  legacyStore,
-  featureFlags,
-  backfillTasks,
-  backfillRequests,
-  backfillAllowed,
-  backfillFanOut,
-  backfillJob,
-  habitWorkJob,
-  catchUpTasks,
-  requestCatchUp,
-  catchUpJob,
-  catchUpSweep,
-  scheduleCatchUps,
-  habits,
-  outboxDelivery,
-  deliveryTelemetry,
-  outboxDrain,
-  requeueLegacyWrites,
-  legacyLink,
-  snapshots,
-} = functionsApp;

@@ -5,7 +5,7 @@ import { catchUpDueBefore } from '../domain/catchUp';
 import { migrationStats } from '../migration/migrationStats';
 import { telemetryReport } from '../telemetry/telemetryReport';
 import { callable, noInputSchema } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 const flagsInputSchema = z.strictObject({ uid: z.string().min(1).max(128).optional() });
 const telemetryInputSchema = z.strictObject({ since: z.iso.datetime().optional() });

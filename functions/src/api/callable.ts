@@ -7,7 +7,7 @@ import {
 import { z } from 'zod';
 import { config, legacySecrets, telemetryFlushEachCall } from '../config';
 import { logs } from '../logs';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 import { toHttpsError } from './errorMapping';
 
 /** For callables that take no input: anything but nothing (or `{}`) is an unknown field. */

@@ -4,7 +4,7 @@ import {
   completionLogSchema,
 } from '../domain/completion';
 import { callable } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 export const completionsApi = {
   log: callable('completions-log', completionLogSchema, ({ uid, data }) =>

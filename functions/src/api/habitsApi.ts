@@ -5,7 +5,7 @@ import {
   habitUpdateSchema,
 } from '../domain/habit';
 import { callable } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 export const habitsApi = {
   create: callable('habits-create', habitCreateSchema, ({ uid, data }) =>

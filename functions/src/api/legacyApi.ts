@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HttpsError } from 'firebase-functions/v2/https';
 import { linkLegacyAccount } from '../migration/legacyLink';
 import { callable } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 const linkSchema = z.strictObject({
   /** From CKFetchWebAuthTokenOperation on the device. */

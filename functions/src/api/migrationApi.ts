@@ -1,6 +1,6 @@
 import { PreconditionError } from '../domain/errors';
 import { callable, noInputSchema } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 const refusals = {
   backfill_disabled: 'the backfill is switched off (backfillEnabled)',

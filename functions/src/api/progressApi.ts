@@ -1,5 +1,5 @@
 import { callable, noInputSchema } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 export const progressApi = {
   get: callable('progress-get', noInputSchema, ({ uid }) => deps.habits().getProgress(uid)),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { callable } from './callable';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 const snapshotInputSchema = z.strictObject({
   /** The `version` of the snapshot the app holds: equal to the current one, nothing is sent. */

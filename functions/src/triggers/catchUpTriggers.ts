@@ -1,7 +1,7 @@
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { config, legacySecrets } from '../config';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 import { catchUpSweepTaskSchema, catchUpTaskSchema } from '../domain/backfillMessages';
 import { validatedTask } from './validatedTask';
 

@@ -1,4 +1,4 @@
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 
 /**
  * A background handler (task, Pub/Sub message) that writes the instance's telemetry counters

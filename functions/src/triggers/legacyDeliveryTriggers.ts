@@ -3,7 +3,7 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { z } from 'zod';
 import { config, legacySecrets } from '../config';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 import { firestore } from '../data/firestore/db';
 import { enqueueDrain } from '../data/outbox/deliveryQueue';
 import { sweepStaleOutbox } from '../data/outbox/outboxSweep';

@@ -3,7 +3,7 @@ import type { CloudEvent } from 'firebase-functions/v2';
 import { type MessagePublishedData, onMessagePublished } from 'firebase-functions/v2/pubsub';
 import { onTaskDispatched } from 'firebase-functions/v2/tasks';
 import { config, legacySecrets } from '../config';
-import * as deps from '../app';
+import { functionsApp as deps } from '../app';
 import { backfillTaskSchema, fanOutTaskSchema } from '../domain/backfillMessages';
 import { logs } from '../logs';
 import { dispatchBackfill, parseBackfillMessage } from '../migration/backfillDispatcher';
