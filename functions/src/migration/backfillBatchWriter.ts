@@ -4,13 +4,19 @@ import {
   type DocumentSnapshot,
   type Transaction,
 } from 'firebase-admin/firestore';
-import { syncVersionBump } from '../data/firestore/syncVersion';
+import {
+  bumpDataVersion,
+  createXpEvent,
+  recordOutboxEntry,
+  removeTombstone,
+  writeProgressWithOpeningBalance,
+  writeTombstone,
+} from '../data/firestore/userWrites';
 import {
   deletedHabitXpEventId,
   ledgerSumOf,
   legacyXpEventId,
   overlapXpEventId,
-  progressDocument,
 } from '../data/firestore/xpLedger';
 import type { UserPaths } from '../data/firestore/paths';
 import type { z } from 'zod';
@@ -21,7 +27,7 @@ import {
   storedStreak,
   storedTombstone,
 } from '../data/firestore/storedDocuments';
-import { newOutboxEntry, recordDocumentId } from '../data/outbox/outboxEntry';
+import { recordDocumentId } from '../data/outbox/outboxEntry';
 import { legacyRecordName } from '../data/legacy/legacyRecords';
 import type { EntityChange } from '../data/entityChange';
 import { habitIdOfCompletion } from '../domain/completion';
@@ -264,8 +270,7 @@ export async function planPage(
   const deliver = (change: EntityChange) => {
     if (!context.dualWrite) return;
     leavesOthersTrace = true;
-    const entry = newOutboxEntry(change, now);
-    writes.push((tx) => tx.set(outboxOf(entry.recordName), entry));
+    writes.push((tx) => recordOutboxEntry(tx, paths, change, now));
   };
   /**
    * Firestore's copy (or deletion) won over the one CloudKit holds: CloudKit gets the winner,
@@ -291,7 +296,7 @@ export async function planPage(
     if (tombstoned) leavesOthersTrace = true;
     writes.push((tx) => {
       tx.set(ref, { ...legacy, version });
-      if (tombstoned) tx.delete(tomb(legacy.id));
+      if (tombstoned) removeTombstone(tx, paths, legacy.id);
     });
   };
 
@@ -344,13 +349,17 @@ export async function planPage(
         if (overlap > 0 && !reads.exists(overlapRef)) {
           xpDelta -= overlap;
           writes.push((tx) =>
-            tx.create(overlapRef, {
-              delta: -overlap,
-              reason: 'legacy-overlap',
-              habitId: entry.habitId,
-              completionId: entry.id,
-              createdAt: now,
-            }),
+            createXpEvent(
+              tx,
+              overlapRef,
+              {
+                delta: -overlap,
+                reason: 'legacy-overlap',
+                habitId: entry.habitId,
+                completionId: entry.id,
+              },
+              now,
+            ),
           );
           deliver({ kind: 'xpEvent', id: overlapRef.id });
         }
@@ -367,13 +376,17 @@ export async function planPage(
           ...(entry.completionId && { completionId: entry.completionId }),
         };
         writes.push((tx) =>
-          tx.create(ref, {
-            delta: entry.amount,
-            reason: 'legacy-opening-balance',
-            ...attribution,
-            occurredAt: entry.occurredAt,
-            createdAt: now,
-          }),
+          createXpEvent(
+            tx,
+            ref,
+            {
+              delta: entry.amount,
+              reason: 'legacy-opening-balance',
+              ...attribution,
+              occurredAt: entry.occurredAt,
+            },
+            now,
+          ),
         );
         // XP earned for a habit the user deleted through the API never counts: the deletion took
         // back what the ledger held for it, and what arrives later is taken back as it arrives.
@@ -381,12 +394,12 @@ export async function planPage(
           const correction = paths.xpEvents.doc(deletedHabitXpEventId(entry.id));
           xpDelta -= entry.amount;
           writes.push((tx) =>
-            tx.create(correction, {
-              delta: -entry.amount,
-              reason: 'legacy-deleted-habit',
-              ...attribution,
-              createdAt: now,
-            }),
+            createXpEvent(
+              tx,
+              correction,
+              { delta: -entry.amount, reason: 'legacy-deleted-habit', ...attribution },
+              now,
+            ),
           );
           deliver({ kind: 'xpEvent', id: correction.id });
         }
@@ -447,17 +460,15 @@ export async function planPage(
         }
         counts.deleted += 1;
         leavesOthersTrace = true;
-        if (target.kind === 'completion') streaksChanged.add(habitIdOfCompletion(target.id));
+        // Only a habit or a completion has a document to delete (`ref` above).
+        const kind = target.kind === 'completion' ? 'completion' : 'habit';
+        if (kind === 'completion') streaksChanged.add(habitIdOfCompletion(target.id));
         else habitsDeleted.add(target.id);
         writes.push((tx) => {
           // A deleted habit's streak stays behind: every reader skips streaks of absent habits,
           // and it keeps each record at two writes (BACKFILL_BATCH_SIZE_MAX).
           tx.delete(ref);
-          tx.set(tomb(target.id), {
-            kind: target.kind,
-            version: existing.version + 1,
-            deletedAt: now,
-          });
+          writeTombstone(tx, paths, { kind, id: target.id, version: existing.version }, now);
         });
         break;
       }
@@ -505,7 +516,7 @@ export async function planPage(
     const previous = ledgerSumOf(snap);
     const legacyXp = ((snap.get('legacyXp') as number | undefined) ?? 0) + legacyXpDelta;
     writes.push((tx) =>
-      tx.set(paths.progress, { ...progressDocument(previous + xpDelta, now), legacyXp }),
+      writeProgressWithOpeningBalance(tx, paths, previous + xpDelta, legacyXp, now),
     );
   }
 
@@ -523,7 +534,7 @@ export async function planPage(
       for (const write of writes) write(tx);
       // Every reader holding the old data version must learn that the user's data changed.
       if (writes.length > 0) {
-        tx.set(paths.sync, syncVersionBump(now), { merge: true });
+        bumpDataVersion(tx, paths, now);
       }
     },
   };

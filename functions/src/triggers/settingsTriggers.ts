@@ -2,7 +2,7 @@ import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { config } from '../config';
 import { firestore } from '../data/firestore/db';
 import { userPaths } from '../data/firestore/paths';
-import { syncVersionBump } from '../data/firestore/syncVersion';
+import { bumpDataVersionAlone } from '../data/firestore/userWrites';
 
 /**
  * The app writes its settings directly (firestore.rules), so no callable bumps the data version
@@ -11,9 +11,6 @@ import { syncVersionBump } from '../data/firestore/syncVersion';
 export const settingsChanged = onDocumentWritten(
   { document: 'users/{uid}/settings/preferences', region: config.region, retry: true },
   async (event) => {
-    await userPaths(firestore(), event.params.uid).sync.set(
-      syncVersionBump(new Date().toISOString()),
-      { merge: true },
-    );
+    await bumpDataVersionAlone(userPaths(firestore(), event.params.uid), new Date().toISOString());
   },
 );

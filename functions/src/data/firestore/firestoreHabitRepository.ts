@@ -6,8 +6,14 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import pLimit from 'p-limit';
-import { syncVersionBump } from './syncVersion';
-import { appendXpEvent, ledgerSumOf } from './xpLedger';
+import { ledgerSumOf } from './xpLedger';
+import {
+  appendXpEvent,
+  bumpDataVersion,
+  removeTombstone,
+  requestHabitWork,
+  writeTombstone,
+} from './userWrites';
 import { config } from '../../config';
 import {
   type Completion,
@@ -48,7 +54,6 @@ import type {
 } from '../habitRepository';
 import type { ChangeRecorder, EntityChange } from '../entityChange';
 import { decodePageToken, encodePageToken } from './pageToken';
-import { habitWorkRequest } from './habitWork';
 import { historiesByHabit } from './habitHistories';
 import { habitsBeingPurged } from './purgedHabits';
 import {
@@ -141,7 +146,7 @@ export class FirestoreHabitRepository implements HabitRepository {
         const result = await work(tx, paths, now, (change) => changes.push(change));
         if (result instanceof Unchanged) return result.value;
         if (this.recordChanges && changes.length > 0) this.recordChanges(tx, paths, changes, now);
-        tx.set(paths.sync, syncVersionBump(now), { merge: true });
+        bumpDataVersion(tx, paths, now);
         return result;
       },
       { maxAttempts },
@@ -165,8 +170,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       paths,
       ref,
       previousTotal,
-      delta,
-      { ...detail, reason },
+      { ...detail, reason, delta },
       now,
     );
     if (delta !== 0) changed({ kind: 'xpEvent', id: ref.id });
@@ -219,7 +223,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       // Which days count depends on schedule and target: the runs no longer match (their basis
       // says so) and are recounted from the history in the background, never inside this call.
       if (changes.schedule !== undefined || changes.targetPerDay !== undefined) {
-        habitWorkRequest(tx, paths, id, { recount: true }, now);
+        requestHabitWork(tx, paths, id, { recount: true }, now);
       }
       tx.set(paths.habits.doc(id), habit);
       changed({ kind: 'habit', id });
@@ -400,12 +404,8 @@ export class FirestoreHabitRepository implements HabitRepository {
       changed({ kind: 'streak', id });
       tx.delete(habitSnap.ref);
       changed({ kind: 'habit', id });
-      tx.set(paths.tombstones.doc(id), {
-        kind: 'habit',
-        version: habit.version + 1,
-        deletedAt: now,
-      });
-      habitWorkRequest(tx, paths, id, { purge: true, purgeBefore: now }, now);
+      writeTombstone(tx, paths, { kind: 'habit', id, version: habit.version }, now);
+      requestHabitWork(tx, paths, id, { purge: true, purgeBefore: now }, now);
       this.recordXp(
         tx,
         paths,
@@ -584,7 +584,7 @@ export class FirestoreHabitRepository implements HabitRepository {
   ): void {
     const ref = paths.streaks.doc(habitId);
     tx.set(ref, streakDocument(streak, legacyLongest, now, summary));
-    if (!summary) habitWorkRequest(tx, paths, habitId, { recount: true }, now);
+    if (!summary) requestHabitWork(tx, paths, habitId, { recount: true }, now);
   }
 
   async logCompletion(uid: string, input: CompletionLogInput): Promise<CompletionLogged> {
@@ -615,7 +615,7 @@ export class FirestoreHabitRepository implements HabitRepository {
 
       tx.set(paths.completions.doc(id), completion);
       changed({ kind: 'completion', id });
-      if (tombstone) tx.delete(paths.tombstones.doc(id));
+      if (tombstone) removeTombstone(tx, paths, id);
       this.storeStreak(tx, paths, input.habitId, streak, day.legacyLongest, now, summary);
       changed({ kind: 'streak', id: input.habitId });
       const progress = this.recordXp(
@@ -644,11 +644,7 @@ export class FirestoreHabitRepository implements HabitRepository {
       const { streak, summary } = await day.streakAfter(0);
 
       tx.delete(paths.completions.doc(id));
-      tx.set(paths.tombstones.doc(id), {
-        kind: 'completion',
-        version: existing.version + 1,
-        deletedAt: now,
-      });
+      writeTombstone(tx, paths, { kind: 'completion', id, version: existing.version }, now);
       changed({ kind: 'completion', id });
       this.storeStreak(tx, paths, input.habitId, streak, day.legacyLongest, now, summary);
       changed({ kind: 'streak', id: input.habitId });

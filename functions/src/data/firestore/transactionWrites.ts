@@ -1,39 +1,52 @@
 import { BACKFILL_BATCH_SIZE_MAX } from '../../flags/flagDefaults';
 import { config } from '../../config';
+import {
+  APPEND_XP_WRITES,
+  DATA_VERSION_WRITES as VERSION,
+  HABIT_WORK_WRITES as WORK_REQUEST,
+  OUTBOX_ENTRY_WRITES as OUTBOX,
+  PROGRESS_WRITES,
+  TOMBSTONE_WRITES as TOMBSTONE,
+} from './userWrites';
 
 /** Firestore refuses a commit of more than 500 writes. */
 export const COMMIT_WRITE_LIMIT = 500;
 
-/** Every change the legacy store must hear of adds its outbox entry (dual-write). */
-const OUTBOX = 1;
-/** Every data write bumps users/{uid}/meta/sync. */
-const VERSION = 1;
+/** An entity document the transaction writes or deletes (a habit, a completion, a streak). */
+const DOCUMENT = 1;
 /** A new XP ledger entry and the progress total it moves. */
-const XP = 2;
+const XP = APPEND_XP_WRITES;
+/** A page's migration state (meta/migration) and its statistics counter shard. */
+const MIGRATION_STATE = 1;
+const STATS_SHARD = 1;
 
 /**
  * The most documents each transaction in the codebase writes, whatever the user's history: the
- * unit test `transactionWrites.test.ts` keeps the largest under the limit. A change to what a
- * transaction writes changes its line here.
+ * unit test `transactionWrites.test.ts` keeps the largest under the limit. Each line adds up the
+ * per-user write primitives of userWrites.ts it uses, so a change to what a transaction writes
+ * (or to what a primitive writes) changes its line here.
  */
 export const transactionWrites = {
   /** The habit. */
-  createHabit: 1 + OUTBOX + VERSION,
+  createHabit: DOCUMENT + OUTBOX + VERSION,
   /** The habit, and the recount request when its schedule or target changed. */
-  updateHabit: 1 + OUTBOX + 1 + VERSION,
+  updateHabit: DOCUMENT + OUTBOX + WORK_REQUEST + VERSION,
   /** Streak, habit, tombstone, purge request, XP taken back; outbox for streak, habit, XP. */
-  deleteHabit: 4 + XP + 3 * OUTBOX + VERSION,
+  deleteHabit: 2 * DOCUMENT + TOMBSTONE + WORK_REQUEST + XP + 3 * OUTBOX + VERSION,
   /** Completion, its tombstone removed, streak, recount request, XP; outbox for three. */
-  logCompletion: 4 + XP + 3 * OUTBOX + VERSION,
+  logCompletion: 2 * DOCUMENT + TOMBSTONE + WORK_REQUEST + XP + 3 * OUTBOX + VERSION,
   /** Completion removed, its tombstone, streak, recount request, XP; outbox for three. */
-  deleteCompletion: 4 + XP + 3 * OUTBOX + VERSION,
+  deleteCompletion: 2 * DOCUMENT + TOMBSTONE + WORK_REQUEST + XP + 3 * OUTBOX + VERSION,
   /** The streak with its runs. */
-  recountStreak: 1 + OUTBOX + VERSION,
+  recountStreak: DOCUMENT + OUTBOX + VERSION,
   /** One page of a deleted habit's days, each with its outbox entry. */
-  purgeCompletions: config.habitWork.purgePageSize * (1 + OUTBOX) + VERSION,
+  purgeCompletions: config.habitWork.purgePageSize * (DOCUMENT + OUTBOX) + VERSION,
   /**
    * A backfill or catch-up page: at most three writes per legacy record (flagDefaults.ts), plus
    * the migration state, the progress total, the data version and a statistics counter shard.
    */
-  migrationPage: BACKFILL_BATCH_SIZE_MAX * 3 + 4,
+  migrationPage:
+    BACKFILL_BATCH_SIZE_MAX * 3 + MIGRATION_STATE + PROGRESS_WRITES + VERSION + STATS_SHARD,
+  /** Outbox delivery's take-back of a day both apps awarded: the XP, its outbox entry. */
+  overlapCorrection: XP + OUTBOX + VERSION,
 } as const;

@@ -2,8 +2,8 @@ import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { xpForCount } from '../../domain/progress';
 import { userPaths } from '../firestore/paths';
 import { readStored, readStoredIfExists, storedCompletion } from '../firestore/storedDocuments';
-import { syncVersionBump } from '../firestore/syncVersion';
-import { appendXpEvent, ledgerSumOf, overlapXpEventId } from '../firestore/xpLedger';
+import { appendXpEvent, bumpDataVersion, recordOutboxEntry } from '../firestore/userWrites';
+import { ledgerSumOf, overlapXpEventId } from '../firestore/xpLedger';
 import { LegacyUnavailableError } from '../legacy/legacyErrors';
 import type { InvalidLegacyRecord, LegacyRecord } from '../legacy/legacyRecords';
 import { isAwaitingLink, type LegacyStore } from '../legacy/legacyStore';
@@ -18,12 +18,7 @@ import {
 } from './deliveryPlan';
 import { habitIdOfCompletion } from '../../domain/completion';
 import { readDesiredRecord } from './desiredRecord';
-import {
-  newOutboxEntry,
-  type OutboxEntry,
-  outboxEntrySchema,
-  recordDocumentId,
-} from './outboxEntry';
+import { type OutboxEntry, outboxEntrySchema, recordDocumentId } from './outboxEntry';
 import { touchEntry } from './touchEntry';
 
 export type DeliveryOutcome = DeliveryResult | 'awaiting_link' | 'failed';
@@ -159,17 +154,16 @@ export class OutboxDelivery {
         paths,
         ref,
         previous,
-        -lost,
         {
           reason: 'legacy-overlap',
           habitId: habitIdOfCompletion(entry.id),
           completionId: entry.id,
+          delta: -lost,
         },
         now,
       );
-      const outboxEntry = newOutboxEntry({ kind: 'xpEvent', id: ref.id }, now);
-      tx.set(paths.legacyOutbox.doc(recordDocumentId(outboxEntry.recordName)), outboxEntry);
-      tx.set(paths.sync, syncVersionBump(now), { merge: true });
+      recordOutboxEntry(tx, paths, { kind: 'xpEvent', id: ref.id }, now);
+      bumpDataVersion(tx, paths, now);
     });
   }
 
