@@ -8,11 +8,12 @@ import { EMULATOR_CONFIG, PROJECT_ID, ROOT, SIM_URL } from './emulators.mjs';
 
 export const origin = (name) =>
   `http://${EMULATOR_CONFIG[name].host}:${EMULATOR_CONFIG[name].port}`;
-const AUTH = `${origin('auth')}/identitytoolkit.googleapis.com/v1`;
+export const AUTH = `${origin('auth')}/identitytoolkit.googleapis.com/v1`;
 export const FUNCTIONS = `${origin('functions')}/${PROJECT_ID}/us-central1`;
 export const DEMO = { email: 'demo@example.com', password: 'demo-password' };
 
-async function post(url, body, idToken) {
+/** POSTs JSON (with a bearer token, if given); an answer other than 2xx throws. */
+export async function post(url, body, idToken) {
   const response = await fetch(url, {
     method: 'POST',
     headers: {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FUNCTIONS, origin } from './demo-data.mjs';
+import { AUTH, FUNCTIONS, post } from './demo-data.mjs';
 import { PROJECT_ID, ROOT, stackPorts } from './emulators.mjs';
 import { isListening } from './processes.mjs';
 
@@ -165,24 +165,16 @@ async function callable(name, data, idToken) {
 
 /** An operator account with the admin claim, through the Auth emulator (operations.md section 5). */
 async function adminIdToken() {
-  const auth = `${origin('auth')}/identitytoolkit.googleapis.com/v1`;
-  const post = async (url, body, headers = {}) =>
-    (
-      await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      })
-    ).json();
   const account = { email: 'operator@example.com', password: 'operator-password' };
-  const { localId } = await post(`${auth}/accounts:signUp?key=demo-api-key`, account);
+  const { localId } = await post(`${AUTH}/accounts:signUp?key=demo-api-key`, account);
+  // The Auth emulator takes `Bearer owner` as an admin's credentials.
   await post(
-    `${auth}/projects/${PROJECT_ID}/accounts:update`,
+    `${AUTH}/projects/${PROJECT_ID}/accounts:update`,
     { localId, customAttributes: JSON.stringify({ admin: true }) },
-    { authorization: 'Bearer owner' },
+    'owner',
   );
   const signIn = { ...account, returnSecureToken: true };
-  return (await post(`${auth}/accounts:signInWithPassword?key=demo-api-key`, signIn)).idToken;
+  return (await post(`${AUTH}/accounts:signInWithPassword?key=demo-api-key`, signIn)).idToken;
 }
 
 async function startAndCheck(name, args, env, expectInBanner) {
