@@ -64,12 +64,12 @@ export const config = {
   userWriteTransaction: { maxAttempts: 10, deadlineMs: 15_000 },
   /**
    * Work a habit write leaves for the background (data/habitWork): a deleted habit's days go in
-   * pages of `purgePageSize` completions (each with its outbox entry: 2 writes per completion);
+   * pages of `purgePageSize` completions (each with its tombstone and outbox entry: 3 writes);
    * a task stops after `budgetMs` and leaves the rest to its continuation, well inside its
    * `timeoutSeconds`. A request pending `staleAfterMs` lost its task: the sweep drives it again.
    */
   habitWork: {
-    purgePageSize: 200,
+    purgePageSize: 150,
     budgetMs: 60_000,
     timeoutSeconds: 300,
     sweepMinutes: 10,

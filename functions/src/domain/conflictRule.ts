@@ -25,6 +25,16 @@ export function firestoreDeletionWins(deletedAtMs: number, legacyEditedAtMs: num
 }
 
 /**
+ * A day that goes with its deleted habit keeps a tombstone of its own, dated by this: the habit's
+ * deletion beats every edit of its days up to then, so the date is never before the day's last
+ * edit. Should the habit come back (an old-app edit later than its deletion), its days stay
+ * deleted on both sides; only an edit of the day after this date brings it back.
+ */
+export function dayDeletedWithHabitAt(habitDeletedAt: string, dayEditedAt: string): string {
+  return Date.parse(dayEditedAt) > Date.parse(habitDeletedAt) ? dayEditedAt : habitDeletedAt;
+}
+
+/**
  * CloudKit no longer has a record this side holds: whether the deletion stands. `undelivered`:
  * an outbox entry for it is pending; `editedSinceRunStart`: the API changed it during the run.
  */

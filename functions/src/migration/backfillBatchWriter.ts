@@ -35,6 +35,7 @@ import { documentIdOf, isValidDocumentId } from '../domain/documentIds';
 import type { Habit } from '../domain/habit';
 import { emptyCounts, type MigrationCounts } from '../domain/migrationState';
 import { xpForCount } from '../domain/progress';
+import { dayDeletedWithHabitAt } from '../domain/conflictRule';
 import {
   type Deletion,
   decideDeletion,
@@ -337,6 +338,22 @@ export async function planPage(
           ? { deletedAt: habitDeletion.deletedAt, final: true }
           : dated(entry.id);
         const decision = decideUpsert(entry.completion, existing, deletion);
+        if (habitDeletion && decision === 'keep_deleted' && !existing) {
+          // The day's own tombstone: if a later old-app edit brings the habit back, its tombstone
+          // goes, and delivery must still remove this day from CloudKit.
+          const deletedAt = dayDeletedWithHabitAt(
+            habitDeletion.deletedAt,
+            entry.completion.updatedAt,
+          );
+          const own = tombstone(entry.id);
+          if (!own || Date.parse(own.deletedAt) < Date.parse(deletedAt)) {
+            leavesOthersTrace = true;
+            const version = own?.version ?? entry.completion.version;
+            writes.push((tx) =>
+              writeTombstone(tx, paths, { kind: 'completion', id: entry.id, version }, deletedAt),
+            );
+          }
+        }
         if (count(decision, 'completion')) {
           writeWinner(ref, entry.completion, existing);
           const { habitId, date, count: dayCount } = entry.completion;

@@ -173,6 +173,30 @@ describe('catch-up under concurrency', () => {
     expect(await differences(w)).toEqual([]);
   });
 
+  it('a day the old app logged before the API deleted its habit goes on both sides, though a later rename brings the habit back', async () => {
+    const w = await migratedWorld(13);
+    await w.facade.logCompletion(
+      w.uid,
+      completionLogSchema.parse({ habitId: 'h1', date: dayOf(1), count: 1 }),
+    );
+    await w.afterWrite('log');
+    await w.scheduler.runToEmpty(); // delivered: both sides hold that day
+    await w.oldApp.logDay('h1', dayOf(0), 1); // before the deletion, not caught up yet
+    await w.facade.deleteHabit(w.uid, 'h1');
+    await w.oldApp.renameHabit('h1', 'Renamed on the device'); // later: the habit comes back
+    await w.afterWrite('delete');
+    await w.requestCatchUp('operator');
+    await w.scheduler.runToEmpty();
+    await w.requestCatchUp('operator');
+    await w.scheduler.runToEmpty();
+
+    const records = await w.oldApp.records();
+    expect(records.get('CD_Habit_h1')?.fields.CD_name?.value).toBe('Renamed on the device');
+    expect(records.has(`CD_Completion_h1_${dayOf(0)}`)).toBe(false);
+    expect(records.has(`CD_Completion_h1_${dayOf(1)}`)).toBe(false);
+    expect(await differences(w)).toEqual([]);
+  });
+
   it("this backend's own deliveries come back through the feed and are skipped, not applied", async () => {
     const w = await migratedWorld(8);
     await rename(w, 'h1', 'Renamed in the new app');

@@ -34,6 +34,7 @@ import { addDays, localDayAt } from '../../domain/localDay';
 import { type Progress, progressFromXp, xpForCount } from '../../domain/progress';
 import { migrationMayChangeDays, migrationStateSchema } from '../../domain/migrationState';
 import { settingsOrDefault } from '../../domain/settings';
+import { dayDeletedWithHabitAt } from '../../domain/conflictRule';
 import { type Streak, weekBounds } from '../../domain/streak';
 import {
   type DayCount,
@@ -441,11 +442,21 @@ export class FirestoreHabitRepository implements HabitRepository {
       if (restored && deletedBefore === undefined) return new Unchanged(0);
       const days = paths.completions.where('habitId', '==', habitId);
       const page = await tx.get(
-        (restored ? days.where('updatedAt', '<=', deletedBefore) : days).select().limit(limit),
+        (restored ? days.where('updatedAt', '<=', deletedBefore) : days)
+          .select('version', 'updatedAt')
+          .limit(limit),
       );
       if (page.empty) return new Unchanged(0);
+      const habitDeletedAt = deletedBefore ?? (tombstoneSnap.get('deletedAt') as string);
       for (const completion of page.docs) {
         tx.delete(completion.ref);
+        // Its own tombstone, so CloudKit's copy still goes if the habit comes back meanwhile.
+        const version = (completion.get('version') as number | undefined) ?? 0;
+        const deletedAt = dayDeletedWithHabitAt(
+          habitDeletedAt,
+          completion.get('updatedAt') as string,
+        );
+        writeTombstone(tx, paths, { kind: 'completion', id: completion.id, version }, deletedAt);
         changed({ kind: 'completion', id: completion.id });
       }
       return page.size;

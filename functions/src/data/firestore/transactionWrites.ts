@@ -39,8 +39,8 @@ export const transactionWrites = {
   deleteCompletion: 2 * DOCUMENT + TOMBSTONE + WORK_REQUEST + XP + 3 * OUTBOX + VERSION,
   /** The streak with its runs. */
   recountStreak: DOCUMENT + OUTBOX + VERSION,
-  /** One page of a deleted habit's days, each with its outbox entry. */
-  purgeCompletions: config.habitWork.purgePageSize * (DOCUMENT + OUTBOX) + VERSION,
+  /** One page of a deleted habit's days, each with its tombstone and outbox entry. */
+  purgeCompletions: config.habitWork.purgePageSize * (DOCUMENT + TOMBSTONE + OUTBOX) + VERSION,
   /**
    * A backfill or catch-up page: at most three writes per legacy record (flagDefaults.ts), plus
    * the migration state, the progress total, the data version and a statistics counter shard.
