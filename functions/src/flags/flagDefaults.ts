@@ -17,6 +17,10 @@ export type Flags = {
   /** The schedule catches up a following user whose last catch-up is older than this. */
   legacyCatchUpIntervalMinutes: number;
   debugLogging: boolean;
+  /** 0-100: the share of migrated users' read callables compared with CloudKit in the background. */
+  shadowComparePercentage: number;
+  /** Send a record found different in the two stores back through delivery and catch-up. */
+  consistencyRepairEnabled: boolean;
 };
 export type FlagName = keyof Flags;
 
@@ -33,6 +37,8 @@ export const flagDefaults: Flags = {
   legacyCatchUpEnabled: true,
   legacyCatchUpIntervalMinutes: 60,
   debugLogging: false,
+  shadowComparePercentage: 5,
+  consistencyRepairEnabled: true,
 };
 
 export const flagNames = Object.keys(flagDefaults) as FlagName[];
@@ -82,6 +88,8 @@ export const flagSchemas: { readonly [K in FlagName]: z.ZodType<Flags[K], string
   // most) would expire between two catch-ups of someone who never opens the app.
   legacyCatchUpIntervalMinutes: integerString(5, 10_080),
   debugLogging: booleanString,
+  shadowComparePercentage: decimalString.pipe(z.number().min(0).max(100)),
+  consistencyRepairEnabled: booleanString,
 };
 
 /** The typed value of a Remote Config string, or undefined when it does not parse for `name`. */

@@ -1,3 +1,5 @@
+import { latencyOutcomes } from './latencyHistogram';
+
 /** The events counted, each with its outcomes, and the targets operators judge them by. */
 export const telemetryEvents = {
   dualWritePrimary: ['success', 'failure'],
@@ -37,6 +39,22 @@ export const telemetryEvents = {
   catchUp: ['caught_up', 'applied', 'echo', 'failed', 'awaiting_link'],
   /** snapshot-get: answered from the instance's cache, built from Firestore, or not modified. */
   snapshotCache: ['hit', 'miss', 'notModified'],
+  /**
+   * Shadow comparison of records a read callable answered with against CloudKit's copies, per
+   * entity kind; `pending`: a change not yet delivered (not comparable); `failed`: CloudKit could
+   * not be read (the read's answer was never affected).
+   */
+  shadowCompare: [
+    'habit.consistent',
+    'habit.inconsistent',
+    'habit.pending',
+    'completion.consistent',
+    'completion.inconsistent',
+    'completion.pending',
+    'failed',
+  ],
+  /** Write callables' latency by mode (dual-write or Firestore only), in 5 % buckets. */
+  writeLatency: latencyOutcomes,
 } as const;
 
 export type TelemetryEvent = keyof typeof telemetryEvents;
@@ -50,6 +68,8 @@ export const telemetryTargets = {
   migrationCompletion: 0.9,
   /** snapshot-get answers that cost one read (cache hits and notModified), of all answers. */
   cacheHitRate: 0.8,
+  /** Records equal in both stores, of those compared (shadow reads, continuous verification). */
+  consistency: 0.9999,
 } as const;
 
 export interface TelemetryFields {

@@ -1,6 +1,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { config } from '../config';
 import { hourKey, shardsOfHour } from './firestoreTelemetry';
+import { latencySummary } from './latencyHistogram';
 import { telemetryEvents, telemetryTargets } from './telemetryEvents';
 
 const HOUR_MS = 3_600_000;
@@ -20,6 +21,16 @@ export type Rate = ReturnType<typeof rate>;
 function average(event: Record<string, number> | undefined, outcome: string): number | null {
   const n = event?.[outcome] ?? 0;
   return n > 0 && event?.latencyMsTotal !== undefined ? Math.round(event.latencyMsTotal / n) : null;
+}
+
+function latencyComparison(counts: Record<string, number> | undefined) {
+  const dualWrite = latencySummary(counts, 'dualWrite');
+  const firestoreOnly = latencySummary(counts, 'firestoreOnly');
+  const ratio =
+    dualWrite.p95Ms !== null && firestoreOnly.p95Ms !== null && firestoreOnly.p95Ms > 0
+      ? Math.round((dualWrite.p95Ms / firestoreOnly.p95Ms) * 100) / 100
+      : null;
+  return { dualWrite, firestoreOnly, p95Ratio: ratio };
 }
 
 /**
@@ -89,6 +100,32 @@ export async function telemetryReport(db: Firestore, since: Date, now: Date) {
       batches: count('backfillBatch', 'success'),
       batchLatencyMsAverage: average(counts.backfillBatch, 'success'),
     },
+    /** Shadow reads of migrated users: records equal in both stores, per kind and in all. */
+    shadowCompare: {
+      ...rate(
+        count('shadowCompare', 'habit.consistent') +
+          count('shadowCompare', 'completion.consistent'),
+        count('shadowCompare', 'habit.inconsistent') +
+          count('shadowCompare', 'completion.inconsistent'),
+        telemetryTargets.consistency,
+      ),
+      byKind: Object.fromEntries(
+        (['habit', 'completion'] as const).map((kind) => [
+          kind,
+          {
+            consistent: count('shadowCompare', `${kind}.consistent`),
+            inconsistent: count('shadowCompare', `${kind}.inconsistent`),
+            pending: count('shadowCompare', `${kind}.pending`),
+          },
+        ]),
+      ) as Record<
+        'habit' | 'completion',
+        Record<'consistent' | 'inconsistent' | 'pending', number>
+      >,
+      failed: count('shadowCompare', 'failed'),
+    },
+    /** Write callables' p95 with dual-write and without (Firestore only), and their ratio. */
+    writeLatency: latencyComparison(counts.writeLatency),
     cache: {
       hitRate: rate(
         count('snapshotCache', 'hit') + count('snapshotCache', 'notModified'),

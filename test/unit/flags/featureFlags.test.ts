@@ -77,6 +77,8 @@ describe('FeatureFlags', () => {
       legacyCatchUpEnabled: 'false',
       legacyCatchUpIntervalMinutes: '15',
       debugLogging: 'true',
+      shadowComparePercentage: '12.5',
+      consistencyRepairEnabled: 'false',
     });
     const snapshot = await flagsFrom().forUser('u1');
     expect(snapshot.values).toEqual({
@@ -92,6 +94,8 @@ describe('FeatureFlags', () => {
       legacyCatchUpEnabled: false,
       legacyCatchUpIntervalMinutes: 15,
       debugLogging: true,
+      shadowComparePercentage: 12.5,
+      consistencyRepairEnabled: false,
     });
     expect(snapshot.sources).toEqual(allSources('remote'));
   });

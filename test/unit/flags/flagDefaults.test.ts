@@ -21,6 +21,8 @@ describe('flagDefaults', () => {
       legacyCatchUpEnabled: true,
       legacyCatchUpIntervalMinutes: 60,
       debugLogging: false,
+      shadowComparePercentage: 5,
+      consistencyRepairEnabled: true,
     });
   });
 
