@@ -24,5 +24,13 @@ module.exports = {
       transform: tsJest,
       testMatch: ['<rootDir>/test/emulator/**/*.test.ts', '<rootDir>/test/golden/**/*.test.ts'],
     },
+    {
+      // The rollout walk judges project-wide figures (telemetry, outbox, migration statistics):
+      // it runs on an Emulator Suite of its own, so no other test's traffic is in them.
+      displayName: 'rollout',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/rollout/**/*.test.ts'],
+    },
   ],
 };

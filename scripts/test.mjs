@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build, typecheck, lint, unit tests, the emulator tests under one Emulator Suite, then
-// the README walkthrough (its own npm start),
+// `npm test`: build, typecheck, lint, unit tests, the emulator tests under one Emulator Suite, the
+// rollout walk under another, then the README walkthrough (its own npm start),
 // ending with the plain line `N passed, N failed` that CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +37,7 @@ mkdirSync(RESULTS, { recursive: true });
 const unitReport = join(RESULTS, 'unit.json');
 const legacyReport = join(RESULTS, 'legacy.json');
 const emulatorReport = join(RESULTS, 'emulator.json');
+const rolloutReport = join(RESULTS, 'rollout.json');
 
 const checks = [
   ...BUILDS.map((project) => step(`build ${project}`, bin('tsc'), ['-p', project])),
@@ -51,17 +52,26 @@ process.stdout.write('\n== emulator tests\n');
 const jestCommand = [bin('jest'), ...jestArgs('emulator', emulatorReport)].join(' ');
 const emulatorExit = await runEmulators('exec', [jestCommand], TEST_SETTINGS);
 
+process.stdout.write('\n== rollout walk (an Emulator Suite of its own)\n');
+const rolloutCommand = [bin('jest'), ...jestArgs('rollout', rolloutReport)].join(' ');
+const rolloutExit = await runEmulators('exec', [rolloutCommand], TEST_SETTINGS);
+
 process.stdout.write('\n== README walkthrough (npm start as a newcomer runs it)\n');
 const readme = await walkthrough();
 
-const reports = [unitReport, legacyReport, emulatorReport].map(counts);
+const reports = [unitReport, legacyReport, emulatorReport, rolloutReport].map(counts);
 const passed = reports.reduce((sum, r) => sum + r.passed, readme.passed);
 let failed = reports.reduce((sum, r) => sum + r.failed, readme.failed);
 const failedChecks = checks.filter((ok) => !ok).length;
 // A check that failed, or an emulator run that never produced a report, is a failure too.
 failed += failedChecks + reports.filter((r) => !r.ran).length;
-const emulator = reports[2];
-if (emulatorExit !== 0 && emulator.ran && emulator.failed === 0) failed += 1;
+// A suite run that exited non-zero with no failed test (a crash after the tests) still fails.
+for (const [report, exit] of [
+  [reports[2], emulatorExit],
+  [reports[3], rolloutExit],
+]) {
+  if (exit !== 0 && report.ran && report.failed === 0) failed += 1;
+}
 
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
