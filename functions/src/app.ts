@@ -44,6 +44,11 @@ import { legacyUserSnapshot } from './data/snapshots/legacyUserSnapshot';
 import { SnapshotService } from './data/snapshots/snapshotService';
 import { FeatureFlags } from './flags/featureFlags';
 import { fileTemplateSource, remoteConfigTemplateSource } from './flags/templateSource';
+import {
+  fileTemplatePublisher,
+  remoteConfigTemplatePublisher,
+  type TemplatePublisher,
+} from './flags/templatePublisher';
 import { BackfillFanOut } from './migration/backfillFanOut';
 import { BackfillJob } from './migration/backfillJob';
 import { BackfillRequests } from './migration/backfillRequests';
@@ -52,6 +57,11 @@ import { MigrationStateStore } from './migration/migrationStateStore';
 import type { LegacyLinkDependencies } from './migration/legacyLink';
 import { inBackfillRollout } from './flags/featureFlags';
 import { config } from './config';
+import { ConsistencyFindings } from './migration/consistency/consistencyFindings';
+import { ContinuousVerification } from './migration/consistency/continuousVerification';
+import { ShadowComparison } from './migration/consistency/shadowComparison';
+import { ShadowSampler } from './migration/consistency/shadowSampler';
+import { enqueueShadowCompare } from './migration/consistency/shadowTasks';
 import { FirestoreTelemetry } from './telemetry/firestoreTelemetry';
 import type { BufferedCounts } from './telemetry/telemetryEvents';
 
@@ -120,6 +130,12 @@ export function createApp(params: AppParams) {
       app: params.firebaseApp(),
       cacheTtlMs: params.flagCacheTtlMs(),
     });
+  });
+
+  /** Publishes flags where featureFlags reads them: the same file, or Remote Config. */
+  const templatePublisher = lazy<TemplatePublisher>(() => {
+    const file = params.flagsTemplateFile();
+    return file ? fileTemplatePublisher(file) : remoteConfigTemplatePublisher(params.firebaseApp());
   });
 
   const firestoreHabits = lazy(() => new FirestoreHabitRepository(params.firestore()));
@@ -249,7 +265,49 @@ export function createApp(params: AppParams) {
         },
         telemetry(),
         new LegacyReadFallback(legacyStore(), (uid) => tombstonedIds(params.firestore(), uid)),
+        shadowSampler(),
       ),
+  );
+
+  const userFlags = async (uid: string) => (await featureFlags().forUser(uid)).values;
+
+  /** Samples migrated users' reads for a comparison with CloudKit, off the request path. */
+  const shadowSampler = lazy(
+    () =>
+      new ShadowSampler({
+        flags: userFlags,
+        migrationState: (uid) => migrations().get(uid),
+        enqueue: enqueueShadowCompare,
+      }),
+  );
+
+  /** Open inconsistencies, and repairs through delivery and catch-up. */
+  const consistencyFindings = lazy(
+    () => new ConsistencyFindings(params.firestore(), (uid) => requestCatchUp(uid, 'consistency')),
+  );
+
+  const shadowComparison = lazy(
+    () =>
+      new ShadowComparison({
+        db: params.firestore(),
+        legacy: legacyStore(),
+        states: migrations(),
+        telemetry: telemetry(),
+        flags: userFlags,
+        findings: consistencyFindings(),
+      }),
+  );
+
+  const continuousVerification = lazy(
+    () =>
+      new ContinuousVerification({
+        db: params.firestore(),
+        legacy: legacyStore(),
+        states: migrations(),
+        flags: userFlags,
+        findings: consistencyFindings(),
+        settings: config.consistency,
+      }),
   );
 
   const outboxDelivery = lazy(() => new OutboxDelivery(params.firestore(), legacyStore()));
@@ -295,6 +353,7 @@ export function createApp(params: AppParams) {
     legacyTokens,
     legacyStore,
     featureFlags,
+    templatePublisher,
     backfillTasks,
     backfillRequests,
     backfillAllowed,
@@ -307,6 +366,8 @@ export function createApp(params: AppParams) {
     catchUpSweep,
     scheduleCatchUps,
     habits,
+    shadowComparison,
+    continuousVerification,
     outboxDelivery,
     deliveryTelemetry,
     outboxDrain,

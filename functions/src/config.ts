@@ -150,6 +150,30 @@ export const config = {
    */
   verification: { pageSize: 200, maxListed: 200 },
   /**
+   * Consistency checks (migration/consistency/, docs/operations.md "Consistency"):
+   * - a shadow comparison names at most `shadowMaxIds` records of the read it samples (one
+   *   CloudKit lookup); its queue gives up after a few attempts (a lost comparison is only a
+   *   missing sample) and runs a few at a time, beside the CloudKit work that matters more;
+   * - continuous verification takes the next `usersPerRun` migrated users every
+   *   `verifyEveryMinutes`, stopping after `budgetMs` (well inside `verifyTimeoutSeconds`);
+   * - findings are written `findingsPerCommit` records per transaction (each: its open
+   *   inconsistency and, repaired, its outbox entry), and a user's open inconsistencies are read
+   *   at most `openPerUser` at a time when a verification closes them.
+   */
+  consistency: {
+    shadowMaxIds: 50,
+    shadowQueue: {
+      retryConfig: { maxAttempts: 3, minBackoffSeconds: 10, maxBackoffSeconds: 60 },
+      rateLimits: { maxConcurrentDispatches: 5, maxDispatchesPerSecond: 5 },
+    },
+    verifyEveryMinutes: 30,
+    usersPerRun: 10,
+    budgetMs: 300_000,
+    verifyTimeoutSeconds: 540,
+    findingsPerCommit: 50,
+    openPerUser: 500,
+  },
+  /**
    * One CloudKit call per user at a time (single-use tokens). A caller waits this long for the
    * user's conversation lease, then treats CloudKit as unavailable (tasks retry).
    */
@@ -273,6 +297,20 @@ export const config = {
    * attempts, backoff) ends by then, well inside the callable's 60 s timeout.
    */
   legacyLinkProbeDeadlineMs: 30_000,
+  /**
+   * The rollout's gates (domain/rolloutGates.ts; the rates' targets are telemetryTargets):
+   * - `maxOldestPendingMs`: the stale-outbox sweep re-drives a pending entry after 15 minutes, so
+   *   an older one means deliveries are not keeping up;
+   * - `maxWriteLatencyP95Ratio`: dual-write may cost writes at most 10 % at p95;
+   * - `windowMs`: the telemetry window a gate judges unless --since says otherwise;
+   * - `pendingCountCap`: pending entries are a count() capped here (one billed read per 1,000).
+   */
+  rollout: {
+    maxOldestPendingMs: 15 * 60_000,
+    maxWriteLatencyP95Ratio: 1.1,
+    windowMs: 24 * 3_600_000,
+    pendingCountCap: 1_000,
+  },
   /** The operators' command line (functions/src/ops). */
   ops: {
     /** How long a probe of a local emulator may take before it counts as not running. */

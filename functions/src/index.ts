@@ -23,6 +23,7 @@ export {
   legacyCatchUpSchedule,
   legacyCatchUpSweep,
 } from './triggers/catchUpTriggers';
+export { consistencyShadowCompare, consistencyVerification } from './triggers/consistencyTriggers';
 export { settingsChanged } from './triggers/settingsTriggers';
 export { habitWork, habitWorkRequested, habitWorkSweep } from './triggers/habitWorkTriggers';
 export { adminApi as admin } from './api/adminApi';

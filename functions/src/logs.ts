@@ -109,6 +109,19 @@ export const logs = {
       error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
     });
   },
+  // A warning: a stage left past failing gates is what a later incident review looks for first.
+  rolloutGatesOverridden(
+    from: string,
+    to: string,
+    gates: readonly { name: string; figure: string; target: string }[],
+  ): void {
+    logger.warn(`rollout moved from ${from} to ${to} past ${gates.length} failing gates`, {
+      event: 'rolloutGatesOverridden',
+      from,
+      to,
+      gates,
+    });
+  },
   /** The one shape of every telemetry event: operators build metrics on `event` and `outcome`. */
   telemetry(
     event: string,
@@ -300,6 +313,81 @@ export const logs = {
     logger.info(`habit work sweep re-queued ${requeued} requests`, {
       event: 'habitWorkSwept',
       requeued,
+    });
+  },
+  // Consistency checks (migration/consistency). Records are named, their content never: only
+  // the names of the fields that differ reach a log line.
+  shadowCompareNotQueued(uid: string, kind: string, error: unknown): void {
+    logger.warn(`shadow comparison of a ${kind} read not queued: the sample is lost`, {
+      event: 'shadowCompareNotQueued',
+      uid,
+      kind,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  shadowCompareFailed(uid: string, kind: string, code: string): void {
+    logger.info(`shadow comparison of ${kind} records given up: CloudKit not readable (${code})`, {
+      event: 'shadowCompareFailed',
+      uid,
+      kind,
+      code,
+    });
+  },
+  inconsistencyFound(
+    foundBy: 'shadow' | 'verification',
+    uid: string,
+    recordName: string,
+    kind: string,
+    fields: readonly string[],
+  ): void {
+    logger.warn(
+      `${kind} ${recordName} differs between CloudKit and Firestore: ${fields.join(', ')}`,
+      {
+        event: 'inconsistencyFound',
+        foundBy,
+        uid,
+        recordName,
+        kind,
+        fields,
+      },
+    );
+  },
+  consistencyCatchUpNotQueued(uid: string, error: unknown): void {
+    logger.warn('catch-up for a consistency repair not queued: the schedule catches the user up', {
+      event: 'consistencyCatchUpNotQueued',
+      uid,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  consistencyVerified(
+    uid: string,
+    check: { records: number; mismatches: number },
+    findings: { opened: number; closed: number; repairRequested: number },
+  ): void {
+    logger.info(`verified ${uid}: ${check.mismatches} of ${check.records} records differ`, {
+      event: 'consistencyVerified',
+      uid,
+      records: check.records,
+      mismatches: check.mismatches,
+      ...findings,
+    });
+  },
+  consistencyNotVerified(uid: string, reason: string): void {
+    logger.info(`${uid} not verified: ${reason}`, { event: 'consistencyNotVerified', uid, reason });
+  },
+  consistencyVerificationFailed(uid: string, error: unknown): void {
+    logger.warn(`verification of ${uid} failed: the next pass tries again`, {
+      event: 'consistencyVerificationFailed',
+      uid,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  },
+  consistencyVerificationRun(verified: number, failed: number, cursor: string | undefined): void {
+    logger.info(`continuous verification: ${verified} users verified, ${failed} failed`, {
+      event: 'consistencyVerificationRun',
+      verified,
+      failed,
+      cursor,
     });
   },
 };

@@ -2,13 +2,18 @@ import { z } from 'zod';
 import { firestore } from '../data/firestore/db';
 import { inBackfillRollout } from '../flags/featureFlags';
 import { catchUpDueBefore } from '../domain/catchUp';
+import { stageOf } from '../domain/rolloutStages';
+import { config } from '../config';
+import { rolloutReport } from '../migration/rollout/rolloutReport';
 import { migrationStats } from '../migration/migrationStats';
 import { telemetryReport } from '../telemetry/telemetryReport';
+import { uidSchema } from '../domain/backfillMessages';
 import { callable, noInputSchema } from './callable';
 import { functionsApp as deps } from '../app';
 
 const flagsInputSchema = z.strictObject({ uid: z.string().min(1).max(128).optional() });
 const telemetryInputSchema = z.strictObject({ since: z.iso.datetime().optional() });
+const verifyUserInputSchema = z.strictObject({ uid: uidSchema });
 const DAY_MS = 86_400_000;
 
 export const adminApi = {
@@ -29,6 +34,8 @@ export const adminApi = {
           templateVersion: snapshot.templateVersion,
         }),
         ...(snapshot.fetchedAt !== undefined && { fetchedAt: snapshot.fetchedAt }),
+        /** The rollout stage the flags make, or why they make none (domain/rolloutStages). */
+        stage: stageOf(snapshot.values),
       };
     },
     { admin: true },
@@ -44,6 +51,21 @@ export const adminApi = {
     },
     { admin: true },
   ),
+  /** The rollout stage in force and the gates to leave it, with their figures (a dashboard's). */
+  rollout: callable(
+    'admin-rollout',
+    telemetryInputSchema,
+    async ({ data }) => {
+      const snapshot = await deps.featureFlags().forUser();
+      const now = new Date();
+      const since = data.since
+        ? new Date(data.since)
+        : new Date(now.getTime() - config.rollout.windowMs);
+      const report = await rolloutReport(firestore(), snapshot.values, { since, now });
+      return { ...report, templateVersion: snapshot.templateVersion ?? null };
+    },
+    { admin: true },
+  ),
   /** Users per migration status, records migrated, failures, migration times. */
   migrationStats: callable(
     'admin-migrationStats',
@@ -55,5 +77,12 @@ export const adminApi = {
     {
       admin: true,
     },
+  ),
+  /** Verifies one migrated user now, recorded as continuous verification records it. */
+  verifyUser: callable(
+    'admin-verifyUser',
+    verifyUserInputSchema,
+    ({ data }) => deps.continuousVerification().verifyUser(data.uid),
+    { admin: true },
   ),
 };

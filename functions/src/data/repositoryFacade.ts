@@ -27,6 +27,14 @@ const LEGACY: FromLegacy = { source: 'legacy' };
 const fromLegacy = (read: LegacyRead<unknown>): FromLegacy =>
   read.partial ? { ...LEGACY, partial: true } : LEGACY;
 
+/**
+ * Told what a read answered from Firestore (the ids of the habits or completions in it), after
+ * the answer is decided. Must return at once and never throw: the read does not wait for it.
+ */
+export interface AnsweredReads {
+  answered(uid: string, kind: 'habit' | 'completion', ids: readonly string[]): void;
+}
+
 export interface ModeSources {
   flags(uid: string): Promise<ModeFlags>;
   migrationState(uid: string): Promise<MigrationState>;
@@ -46,6 +54,8 @@ export class RepositoryFacade implements HabitRepository {
     private readonly sources: ModeSources,
     private readonly telemetry: Telemetry,
     private readonly legacyReads: LegacyReadFallback,
+    /** The shadow comparison's sampler (migration/consistency), when wired (app.ts). */
+    private readonly reads?: AnsweredReads,
   ) {}
 
   async modeFor(uid: string): Promise<MigrationMode> {
@@ -136,7 +146,9 @@ export class RepositoryFacade implements HabitRepository {
 
   async getHabit(uid: string, id: string): Promise<Habit & Partial<FromLegacy>> {
     try {
-      return await this.firestoreOnly.getHabit(uid, id);
+      const habit = await this.firestoreOnly.getHabit(uid, id);
+      this.reads?.answered(uid, 'habit', [habit.id]);
+      return habit;
     } catch (error) {
       if (!(error instanceof NotFoundError) || !(await this.modeFor(uid)).legacyFallback)
         throw error;
@@ -161,6 +173,11 @@ export class RepositoryFacade implements HabitRepository {
       return { ...read.value, ...LEGACY };
     }
     const page = await this.firestoreOnly.listHabits(uid, input);
+    this.reads?.answered(
+      uid,
+      'habit',
+      page.habits.map((habit) => habit.id),
+    );
     if (page.habits.length > 0 || input.pageToken || !(await this.modeFor(uid)).legacyFallback) {
       return page;
     }
@@ -174,6 +191,11 @@ export class RepositoryFacade implements HabitRepository {
     input: CompletionListInput,
   ): Promise<Completion[] & Partial<FromLegacy>> {
     const completions = await this.firestoreOnly.listCompletions(uid, input);
+    this.reads?.answered(
+      uid,
+      'completion',
+      completions.map((completion) => completion.id),
+    );
     if (completions.length > 0 || !(await this.modeFor(uid)).legacyFallback) return completions;
     const read = await this.legacyReads.snapshot(uid);
     const legacy = read.value.completions

@@ -1,20 +1,33 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { DocumentSnapshot, Firestore } from 'firebase-admin/firestore';
 import { userPaths } from '../data/firestore/paths';
 import { recordDocumentId } from '../data/outbox/outboxEntry';
 import { readStored, storedCompletion, storedHabit } from '../data/firestore/storedDocuments';
 import { isAwaitingLink, type LegacyStore } from '../data/legacy/legacyStore';
 import { legacyXpEventId, migrationErrorId } from './backfillBatchWriter';
-import { type Deletion, decideDeletion, decideUpsert } from './backfillConflicts';
+import type { Deletion } from './backfillConflicts';
 import { deletionsSince } from '../domain/catchUp';
 import { config } from '../config';
 import { MigrationStateStore } from './migrationStateStore';
 import { type MappedEntry, mapLegacyEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
+import {
+  isConsistent,
+  PRESENCE,
+  type RecordVerdict,
+  verdictOfLegacyDeletion,
+  verdictOfRecord,
+} from './consistency/recordVerdict';
 
 export interface RecordDifference {
   recordName: string;
+  /** The kind of record (`habit`, `completion`, `xpEvent`, `streak`, `unreadable`, `xpTotal`). */
+  kind: string;
+  /** Names of the fields that differ (never values: see recordVerdict.ts). */
+  fields: string[];
   problem: string;
 }
+
+/** Told of each legacy record's outcome as it is compared: whether the two stores agree on it. */
+export type RecordListener = (recordName: string, consistent: boolean) => void;
 
 export interface VerificationReport {
   uid: string;
@@ -35,6 +48,8 @@ export interface VerificationReport {
 }
 
 const MAX_LISTED = config.verification.maxListed;
+/** The opening balance against the legacy ledger's sum: reported as if it were a record. */
+const XP_TOTAL = '(XP total)';
 
 /**
  * Compares a user's legacy records with Firestore record for record, a page at a time (memory
@@ -46,6 +61,7 @@ export async function verifyMigration(
   legacy: LegacyStore,
   uid: string,
   pageSize = config.verification.pageSize,
+  onRecord: RecordListener = () => {},
 ): Promise<VerificationReport> {
   const paths = userPaths(db, uid);
   const report: VerificationReport = {
@@ -59,8 +75,16 @@ export async function verifyMigration(
     xp: { legacy: 0, migrated: 0 },
     linked: true,
   };
-  const differ = (recordName: string, problem: string) => {
-    if (report.differences.length < MAX_LISTED) report.differences.push({ recordName, problem });
+  const differ = (recordName: string, kind: string, fields: string[], problem: string) => {
+    if (report.differences.length < MAX_LISTED) {
+      report.differences.push({ recordName, kind, fields, problem });
+    }
+  };
+  /** The shared rule's outcome (recordVerdict.ts), counted; false for a difference. */
+  const count = (recordName: string, kind: string, verdict: RecordVerdict) => {
+    if (verdict.verdict === 'differs') differ(recordName, kind, verdict.fields, verdict.problem);
+    else report[verdict.verdict] += 1;
+    return isConsistent(verdict);
   };
   // The backfill and the catch-up keep copies written through the API since the feed was last
   // read to its end (or the run started): so does the check.
@@ -79,84 +103,111 @@ export async function verifyMigration(
     for (const { entry, mapped } of entries) {
       report.legacyRecords += 1;
       const name = entry.recordName;
-      switch (mapped.kind) {
-        case 'habit':
-        case 'completion': {
-          const collection = mapped.kind === 'habit' ? paths.habits : paths.completions;
-          const doc = snap(collection.doc(mapped.id));
-          const expected = mapped.kind === 'habit' ? mapped.habit : mapped.completion;
-          const ownTomb = snap(paths.tombstones.doc(mapped.id));
-          const habitTomb =
-            mapped.kind === 'completion' ? snap(paths.tombstones.doc(mapped.habitId)) : undefined;
-          const deletion: Deletion | undefined = habitTomb?.exists
-            ? { deletedAt: habitTomb.get('deletedAt') as string, final: true }
-            : ownTomb.exists
-              ? { deletedAt: ownTomb.get('deletedAt') as string, final: false }
-              : undefined;
-          if (!doc.exists) {
-            if (deletion && decideUpsert(expected, undefined, deletion) === 'keep_deleted') {
+      const consistent = ((): boolean => {
+        switch (mapped.kind) {
+          case 'habit':
+          case 'completion': {
+            const collection = mapped.kind === 'habit' ? paths.habits : paths.completions;
+            const doc = snap(collection.doc(mapped.id));
+            const ownTomb = snap(paths.tombstones.doc(mapped.id));
+            const habitTomb =
+              mapped.kind === 'completion' ? snap(paths.tombstones.doc(mapped.habitId)) : undefined;
+            const deletion: Deletion | undefined = habitTomb?.exists
+              ? { deletedAt: habitTomb.get('deletedAt') as string, final: true }
+              : ownTomb.exists
+                ? { deletedAt: ownTomb.get('deletedAt') as string, final: false }
+                : undefined;
+            if (doc.exists) {
+              present = {
+                ...present,
+                [collection.id]: present[collection.id as 'habits' | 'completions'] + 1,
+              };
+            }
+            const verdict =
+              mapped.kind === 'habit'
+                ? verdictOfRecord(
+                    mapped.habit,
+                    doc.exists ? readStored(storedHabit, doc) : undefined,
+                    deletion,
+                    collection.id,
+                  )
+                : verdictOfRecord(
+                    mapped.completion,
+                    doc.exists ? readStored(storedCompletion, doc) : undefined,
+                    deletion,
+                    collection.id,
+                  );
+            return count(name, mapped.kind, verdict);
+          }
+          case 'xpEvent': {
+            // Events this backend wrote to CloudKit are its own ledger's, not the opening balance.
+            if (snap(paths.xpEvents.doc(mapped.id)).exists) {
+              report.matched += 1;
+              return true;
+            }
+            report.xp.legacy += mapped.amount;
+            const doc = snap(paths.xpEvents.doc(legacyXpEventId(mapped.id)));
+            if (!doc.exists) differ(name, 'xpEvent', [PRESENCE], 'XP event not migrated');
+            else if (doc.get('delta') !== mapped.amount) {
+              differ(
+                name,
+                'xpEvent',
+                ['delta'],
+                `XP ${String(doc.get('delta'))} instead of ${mapped.amount}`,
+              );
+            } else {
+              report.matched += 1;
+              return true;
+            }
+            return false;
+          }
+          case 'streak': {
+            const doc = snap(paths.streaks.doc(mapped.habitId));
+            if (snap(paths.tombstones.doc(mapped.habitId)).exists) {
               report.deletedInFirestore += 1;
-            } else differ(name, `missing from ${collection.id}`);
-            break;
+              return true;
+            }
+            if (!doc.exists) differ(name, 'streak', [PRESENCE], 'streak missing');
+            else if ((doc.get('longest') as number) < mapped.streak.longest) {
+              differ(
+                name,
+                'streak',
+                ['longest'],
+                `longest ${String(doc.get('longest'))} < legacy ${mapped.streak.longest}`,
+              );
+            } else {
+              report.matched += 1;
+              return true;
+            }
+            return false;
           }
-          present = {
-            ...present,
-            [collection.id]: present[collection.id as 'habits' | 'completions'] + 1,
-          };
-          const stored = readStored(mapped.kind === 'habit' ? storedHabit : storedCompletion, doc);
-          // The backfill's own rule says which copy should win (backfillConflicts).
-          const decision = decideUpsert(expected, stored, undefined);
-          // A change through the API always moves updatedAt: the same edit time with other
-          // content is a copy that went wrong, not a newer one.
-          if (decision === 'keep_firestore' && stored.updatedAt !== expected.updatedAt) {
-            report.newerInFirestore += 1;
-          } else if (decision === 'present') report.matched += 1;
-          else differ(name, `fields differ: ${changedKeys(stored, expected).join(', ')}`);
-          break;
-        }
-        case 'xpEvent': {
-          // Events this backend wrote to CloudKit are its own ledger's, not the opening balance.
-          if (snap(paths.xpEvents.doc(mapped.id)).exists) {
-            report.matched += 1;
-            break;
+          case 'failure':
+            if (snap(paths.migrationErrors.doc(migrationErrorId(name))).exists) {
+              report.matched += 1;
+              return true;
+            }
+            differ(
+              name,
+              'unreadable',
+              [PRESENCE],
+              `unreadable (${mapped.reason}) but not in migrationErrors`,
+            );
+            return false;
+          case 'deleted': {
+            const ref = deletedRef(paths, mapped);
+            const doc = ref && snap(ref);
+            const undelivered = Boolean(
+              ref && snap(paths.legacyOutbox.doc(recordDocumentId(name))).exists,
+            );
+            const existing = doc?.exists
+              ? { updatedAt: doc.get('updatedAt') as string }
+              : undefined;
+            const verdict = verdictOfLegacyDeletion(existing, since, undelivered);
+            return count(name, mapped.target?.kind ?? 'unknown', verdict);
           }
-          report.xp.legacy += mapped.amount;
-          const doc = snap(paths.xpEvents.doc(legacyXpEventId(mapped.id)));
-          if (!doc.exists) differ(name, 'XP event not migrated');
-          else if (doc.get('delta') !== mapped.amount) {
-            differ(name, `XP ${String(doc.get('delta'))} instead of ${mapped.amount}`);
-          } else report.matched += 1;
-          break;
         }
-        case 'streak': {
-          const doc = snap(paths.streaks.doc(mapped.habitId));
-          if (snap(paths.tombstones.doc(mapped.habitId)).exists) report.deletedInFirestore += 1;
-          else if (!doc.exists) differ(name, 'streak missing');
-          else if ((doc.get('longest') as number) < mapped.streak.longest) {
-            differ(name, `longest ${String(doc.get('longest'))} < legacy ${mapped.streak.longest}`);
-          } else report.matched += 1;
-          break;
-        }
-        case 'failure':
-          if (snap(paths.migrationErrors.doc(migrationErrorId(name))).exists) report.matched += 1;
-          else differ(name, `unreadable (${mapped.reason}) but not in migrationErrors`);
-          break;
-        case 'deleted': {
-          const ref = deletedRef(paths, mapped);
-          const doc = ref && snap(ref);
-          const undelivered = Boolean(
-            ref && snap(paths.legacyOutbox.doc(recordDocumentId(name))).exists,
-          );
-          if (!doc?.exists) report.matched += 1;
-          else if (
-            decideDeletion({ updatedAt: doc.get('updatedAt') }, since, undelivered) ===
-            'keep_firestore'
-          ) {
-            report.newerInFirestore += 1;
-          } else differ(name, 'deleted in legacy, still in Firestore');
-          break;
-        }
-      }
+      })();
+      onRecord(name, consistent);
     }
     if (!page.moreComing) break;
     cursor = page.cursor;
@@ -172,9 +223,12 @@ export async function verifyMigration(
     completions: completions.data().count - present.completions,
   };
   report.xp.migrated = (progress.get('legacyXp') as number | undefined) ?? 0;
+  onRecord(XP_TOTAL, report.xp.migrated === report.xp.legacy);
   if (report.xp.migrated !== report.xp.legacy) {
     differ(
-      '(XP total)',
+      XP_TOTAL,
+      'xpTotal',
+      ['legacyXp'],
       `opening balance ${report.xp.migrated}, legacy events ${report.xp.legacy}`,
     );
   }
@@ -211,12 +265,4 @@ function deletedRef(
   if (mapped.target?.kind === 'habit') return paths.habits.doc(mapped.target.id);
   if (mapped.target?.kind === 'completion') return paths.completions.doc(mapped.target.id);
   return undefined;
-}
-
-function changedKeys(a: object, b: object): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter(
-    (key) =>
-      !isDeepStrictEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
-  );
 }

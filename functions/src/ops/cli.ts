@@ -2,6 +2,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backfillMessages, catchUpMessages, publishBackfill } from './commands/backfillCommand';
 import { flags } from './commands/flagsCommand';
+import { flagsSet } from './commands/flagsSetCommand';
+import { rolloutBack, rolloutNext, rolloutStatus } from './commands/rolloutCommand';
 import { outbox } from './commands/outboxCommand';
 import { status } from './commands/statusCommand';
 import { stats } from './commands/statsCommand';
@@ -158,6 +160,7 @@ export function buildProgram(): Command {
     .description('compare legacy and Firestore data record by record (exit 1 if they differ)')
     .option('--uid <uid>', 'one user')
     .addOption(new Option('--sample <n>', 'n random migrated users').argParser(positiveInteger))
+    .option('--continuous', 'one pass of continuous verification now: recorded, totals printed')
     .option('--json', 'machine-readable output')
     .action(async (options) => {
       process.exitCode = await withContext(program, ['firestore'], (ctx) =>
@@ -186,13 +189,69 @@ export function buildProgram(): Command {
       );
     });
 
-  program
+  const flagsCommand = program
     .command('flags')
-    .description('the flags in force, and where each value came from')
+    .description('the flags in force, where each value came from, and the rollout stage they make')
     .option('--uid <uid>', 'as evaluated for this user (and whether they are in the rollout)')
     .option('--json', 'machine-readable output')
     .action(async (options) => {
       await withContext(program, [], (ctx) => flags(ctx, options, print));
+    });
+
+  flagsCommand
+    .command('set')
+    .description(
+      'publish flag values, e.g. `flags set dualWriteEnabled=false` (docs/operations.md §4); a bad value publishes nothing',
+    )
+    .argument('<name=value...>', 'flags and their values')
+    .option('--reason <text>', "the template version's description, after the command")
+    .action(async (assignments: string[], options: { reason?: string }) => {
+      await withContext(program, [], (ctx) => flagsSet(ctx, assignments, options, print));
+    });
+
+  const rollout = program
+    .command('rollout')
+    .description('the rollout stage in force, its gates, and moving between stages (§3)');
+
+  rollout
+    .command('status')
+    .description('the stage in force and each gate that must pass to leave it')
+    .addOption(
+      new Option(
+        '--since <time>',
+        'telemetry from this ISO time (default: the last 24 hours)',
+      ).argParser(instant),
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      process.exitCode = await withContext(program, ['firestore'], (ctx) =>
+        rolloutStatus(ctx, options, print),
+      );
+    });
+
+  rollout
+    .command('next')
+    .description('publish the next stage if every gate passes (exit 1 naming those that fail)')
+    .option('--force', 'publish even though gates fail (they are printed and logged)')
+    .addOption(
+      new Option(
+        '--since <time>',
+        'telemetry from this ISO time (default: the last 24 hours)',
+      ).argParser(instant),
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      process.exitCode = await withContext(program, ['firestore'], (ctx) =>
+        rolloutNext(ctx, options, print),
+      );
+    });
+
+  rollout
+    .command('back')
+    .description("publish the previous stage's flags (no gates)")
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      process.exitCode = await withContext(program, [], (ctx) => rolloutBack(ctx, options, print));
     });
 
   return program;

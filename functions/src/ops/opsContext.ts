@@ -5,7 +5,9 @@ import { createApp } from '../app';
 import { config, EMULATED_SERVICE_ACCOUNT } from '../config';
 import type { LegacyStore } from '../data/legacy/legacyStore';
 import type { FeatureFlags } from '../flags/featureFlags';
+import type { TemplatePublisher } from '../flags/templatePublisher';
 import type { MigrationStateStore } from '../migration/migrationStateStore';
+import type { ContinuousVerification } from '../migration/consistency/continuousVerification';
 import {
   EMULATED_PROJECT,
   type EmulatorName,
@@ -40,7 +42,10 @@ export interface OpsContext {
   db: Firestore;
   legacyStore(): LegacyStore;
   featureFlags(): FeatureFlags;
+  /** Publishes flags where featureFlags reads them (the emulators' template file, or Remote Config). */
+  templatePublisher(): TemplatePublisher;
   migrations(): MigrationStateStore;
+  continuousVerification(): ContinuousVerification;
   close(): Promise<void>;
 }
 
@@ -125,7 +130,9 @@ export async function connect(
     db,
     legacyStore: graph.legacyStore,
     featureFlags: graph.featureFlags,
+    templatePublisher: graph.templatePublisher,
     migrations: graph.migrations,
+    continuousVerification: graph.continuousVerification,
     close: () => deleteApp(app),
   };
 }

@@ -8,6 +8,7 @@ interface FlagsAnswer {
   flags: Record<string, unknown>;
   sources: Record<string, string>;
   templateVersion?: string;
+  stage: { name: string | null; percentage?: number; paused?: string[]; problem?: string };
 }
 
 describe('admin-flags', () => {
@@ -33,9 +34,12 @@ describe('admin-flags', () => {
       legacyCatchUpEnabled: true,
       legacyCatchUpIntervalMinutes: 60,
       debugLogging: false,
+      shadowComparePercentage: 5,
+      consistencyRepairEnabled: true,
     });
-    expect(Object.values(answer.sources)).toEqual(Array(11).fill('remote'));
+    expect(Object.values(answer.sources)).toEqual(Array(13).fill('remote'));
     expect(answer.templateVersion).toBe('1');
+    expect(answer.stage).toEqual({ name: 'dual_write', percentage: 0, paused: [] });
   });
 
   it('answers for one user, with their place in the backfill rollout', async () => {

@@ -27,7 +27,7 @@ describe('the ops command line', () => {
   it('explains itself with --help', async () => {
     const run = await ops(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['backfill', 'catchup', 'status', 'verify', 'flags']) {
+    for (const command of ['backfill', 'catchup', 'status', 'verify', 'flags', 'rollout']) {
       expect(run.stdout).toContain(command);
     }
   });

@@ -21,6 +21,8 @@ export function userPaths(db: Firestore, uid: string) {
     migration: user.collection('meta').doc('migration'),
     /** A dry run's state: kept apart so that counting never changes how the user is served. */
     migrationDryRun: user.collection('meta').doc('migrationDryRun'),
+    /** The user's latest continuous verification (migration/consistency). */
+    consistency: user.collection('meta').doc('consistency'),
     settings: user.collection('settings').doc(SETTINGS_DOC_ID),
   };
 }

@@ -2,6 +2,7 @@ import { BACKFILL_BATCH_SIZE_MAX } from '../../flags/flagDefaults';
 import { config } from '../../config';
 import {
   APPEND_XP_WRITES,
+  CONSISTENCY_CHECK_WRITES,
   DATA_VERSION_WRITES as VERSION,
   HABIT_WORK_WRITES as WORK_REQUEST,
   OUTBOX_ENTRY_WRITES as OUTBOX,
@@ -19,6 +20,9 @@ const XP = APPEND_XP_WRITES;
 /** A page's migration state (meta/migration) and its statistics counter shard. */
 const MIGRATION_STATE = 1;
 const STATS_SHARD = 1;
+/** ops/consistency (the totals) and one open inconsistency, ops/consistency/open/{uid}~{name}. */
+const CONSISTENCY_TOTALS = 1;
+const OPEN_INCONSISTENCY = 1;
 
 /**
  * The most documents each transaction in the codebase writes, whatever the user's history: the
@@ -49,4 +53,16 @@ export const transactionWrites = {
     BACKFILL_BATCH_SIZE_MAX * 3 + MIGRATION_STATE + PROGRESS_WRITES + VERSION + STATS_SHARD,
   /** Outbox delivery's take-back of a day both apps awarded: the XP, its outbox entry. */
   overlapCorrection: XP + OUTBOX + VERSION,
+  /**
+   * A user's latest verification replacing their previous one, and the totals moved by the
+   * difference (migration/consistency/consistencyChecks.ts).
+   */
+  consistencyCheck: CONSISTENCY_CHECK_WRITES + CONSISTENCY_TOTALS,
+  /**
+   * A commit of consistency findings: per record its open inconsistency (opened, updated or
+   * closed) and, repaired, its outbox entry; the totals' repair count. No data version: neither
+   * changes what the user's data is.
+   */
+  consistencyFindings:
+    config.consistency.findingsPerCommit * (OPEN_INCONSISTENCY + OUTBOX) + CONSISTENCY_TOTALS,
 } as const;

@@ -5,6 +5,7 @@ import {
   type WriteResult,
 } from 'firebase-admin/firestore';
 import type { z } from 'zod';
+import type { ConsistencyCheck } from '../../domain/consistency';
 import { type Progress, progressFromXp } from '../../domain/progress';
 import type { EntityChange } from '../entityChange';
 import { newOutboxEntry, recordDocumentId } from '../outbox/outboxEntry';
@@ -193,4 +194,19 @@ export function requestHabitWork(
   now: string,
 ): void {
   tx.set(paths.habitWork.doc(habitId), { ...work, updatedAt: now }, { merge: true });
+}
+
+export const CONSISTENCY_CHECK_WRITES = 1;
+
+/**
+ * users/{uid}/meta/consistency: the user's latest verification, replacing the one before, in the
+ * transaction that moves the totals by the difference (migration/consistency). Never holds a
+ * `status` or `dryRun`: the migration-state queries over the `meta` collection group skip it.
+ */
+export function writeConsistencyCheck(
+  tx: Transaction,
+  paths: UserPaths,
+  check: ConsistencyCheck,
+): void {
+  tx.set(paths.consistency, check);
 }

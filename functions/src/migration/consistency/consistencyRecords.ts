@@ -50,11 +50,21 @@ export const emptyTotals = (): ConsistencyTotals => ({
   lastRunAt: null,
 });
 
+/**
+ * The totals a stored `ops/consistency` holds. The document keeps continuous verification's
+ * cursor too, which is not a figure: only the totals' own fields are taken.
+ */
+export function totalsOf(stored: Record<string, unknown> | undefined): ConsistencyTotals {
+  return Object.fromEntries(
+    Object.entries(emptyTotals()).map(([key, empty]) => [key, stored?.[key] ?? empty]),
+  ) as unknown as ConsistencyTotals;
+}
+
 /** The figures gates and the dashboard read: two reads, whatever the number of users. */
 export async function consistencySummary(db: Firestore) {
   const refs = consistencyRefs(db);
   const [totalsSnap, open] = await Promise.all([refs.totals.get(), refs.open.count().get()]);
-  const totals: ConsistencyTotals = { ...emptyTotals(), ...(totalsSnap.data() ?? {}) };
+  const totals = totalsOf(totalsSnap.data());
   const rate = totals.records === 0 ? null : totals.consistent / totals.records;
   return {
     verification: { ...totals, rate, target: telemetryTargets.consistency },

@@ -1,5 +1,7 @@
+import { stageOf } from '../../domain/rolloutStages';
 import { inBackfillRollout } from '../../flags/featureFlags';
 import type { OpsContext } from '../opsContext';
+import { stageLine } from './rolloutCommand';
 
 type Print = (line: string) => void;
 
@@ -18,12 +20,14 @@ export async function flags(
     flags: snapshot.values,
     sources: snapshot.sources,
     templateVersion: snapshot.templateVersion ?? null,
+    stage: stageOf(snapshot.values),
   };
   if (options.json) {
     print(JSON.stringify(answer));
     return;
   }
   print(`template version: ${answer.templateVersion ?? '(none: local defaults)'}`);
+  print(stageLine(answer.stage));
   const width = Math.max(...Object.keys(snapshot.values).map((name) => name.length));
   for (const [name, value] of Object.entries(snapshot.values)) {
     const source = snapshot.sources[name as keyof typeof snapshot.sources];

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { catchUpDueBefore } from '../../domain/catchUp';
+import { stageOf } from '../../domain/rolloutStages';
 import type { CatchUpState } from '../../domain/catchUpState';
 import { type MigrationState, migratedCount } from '../../domain/migrationState';
 import { type MigrationStats, migrationStats } from '../../migration/migrationStats';
@@ -15,6 +16,7 @@ import { readBackfillRequest } from '../backfillRequestNote';
 import { EXIT, type OpsContext, OpsError } from '../opsContext';
 import { awaitRequest, lastCounterWrite } from './backfillWaiter';
 import { formatAge } from './outboxCommand';
+import { stageLine } from './rolloutCommand';
 import { requireKnownUser } from './userLookup';
 
 export interface StatusOptions {
@@ -155,8 +157,12 @@ async function overallStatus(ctx: OpsContext, options: StatusOptions, print: Pri
     );
   let stats = await currentStats();
   if (!options.watch) {
-    if (options.json) print(JSON.stringify(stats));
-    else printStats(stats, undefined, print);
+    const stage = stageOf((await ctx.featureFlags().forUser()).values);
+    if (options.json) print(JSON.stringify({ ...stats, stage }));
+    else {
+      print(stageLine(stage));
+      printStats(stats, undefined, print);
+    }
     return stats;
   }
   const awaited = awaitedRequest(ctx, options);

@@ -6,6 +6,8 @@ import { requireKnownUser } from './userLookup';
 export interface VerifyOptions {
   uid?: string;
   sample?: number;
+  /** One pass of continuous verification (recorded, and repairs requested), not a read-only check. */
+  continuous?: boolean;
   json?: boolean;
 }
 
@@ -13,6 +15,12 @@ type Print = (line: string) => void;
 
 /** Compares legacy and Firestore record by record; exit 1 when anything differs. */
 export async function verify(ctx: OpsContext, options: VerifyOptions, print: Print) {
+  if (options.continuous) {
+    if (options.uid !== undefined || options.sample !== undefined) {
+      throw new OpsError('--continuous takes neither --uid nor --sample', EXIT.usage);
+    }
+    return continuousPass(ctx, options, print);
+  }
   if ((options.uid === undefined) === (options.sample === undefined)) {
     throw new OpsError('choose exactly one of --uid and --sample', EXIT.usage);
   }
@@ -37,6 +45,26 @@ export async function verify(ctx: OpsContext, options: VerifyOptions, print: Pri
     );
   }
   return differing.length === 0 ? EXIT.ok : EXIT.problem;
+}
+
+/**
+ * The scheduled function's pass, run now by the same module: the next users after the cursor,
+ * each recorded in the totals; exit 1 when one of them differs or could not be verified.
+ */
+async function continuousPass(ctx: OpsContext, options: VerifyOptions, print: Print) {
+  const pass = await ctx.continuousVerification().run();
+  if (options.json) print(JSON.stringify(pass));
+  else {
+    for (const report of pass.verified) printReport(report, print);
+    for (const uid of pass.failed) print(`${uid}: not verified (see the log line above)`);
+    const { records, consistent, mismatches, repaired, usersVerified } = pass.totals;
+    print(
+      `totals over ${usersVerified} users' latest checks: ${records} records, ${consistent} consistent, ` +
+        `${mismatches} mismatches, ${repaired} sent for repair`,
+    );
+  }
+  const differing = pass.verified.filter((r) => r.differences.length > 0 || !r.linked);
+  return differing.length === 0 && pass.failed.length === 0 ? EXIT.ok : EXIT.problem;
 }
 
 function printReport(report: VerificationReport, print: Print) {
