@@ -76,7 +76,7 @@ const OFF = false;
 const stageTable: readonly StageRow[] = [
   {
     name: 'off',
-    summary: 'CloudKit only: nothing is written to it from Firestore',
+    summary: 'the stores are not connected: no dual-write, fallback, backfill or catch-up',
     publishes: flags(OFF, OFF, OFF, 0, OFF, OFF),
     percentage: { min: 0, max: 0 },
     anyValue: [],
