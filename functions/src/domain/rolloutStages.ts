@@ -77,42 +77,42 @@ const stageTable: readonly StageRow[] = [
   {
     name: 'off',
     summary: 'the stores are not connected: no dual-write, fallback, backfill or catch-up',
-    publishes: flags(OFF, OFF, OFF, 0, OFF, OFF),
+    publishes: stageFlags(OFF, OFF, OFF, 0, OFF, OFF),
     percentage: { min: 0, max: 0 },
     anyValue: [],
   },
   {
     name: 'dual_write',
     summary: 'writes reach both stores; nobody is in the backfill rollout',
-    publishes: flags(ON, ON, ON, 0, ON, OFF),
+    publishes: stageFlags(ON, ON, ON, 0, ON, OFF),
     percentage: { min: 0, max: 0 },
     anyValue: ['backfillEnabled'],
   },
   {
     name: 'backfill_rollout',
     summary: 'a share of users is backfilled; the rest read CloudKit through the fallback',
-    publishes: flags(ON, ON, ON, 10, ON, OFF),
+    publishes: stageFlags(ON, ON, ON, 10, ON, OFF),
     percentage: { min: 1, max: 99 },
     anyValue: [],
   },
   {
     name: 'live',
     summary: 'every user is in the backfill rollout, with the legacy read fallback',
-    publishes: flags(ON, ON, ON, 100, ON, OFF),
+    publishes: stageFlags(ON, ON, ON, 100, ON, OFF),
     percentage: { min: 100, max: 100 },
     anyValue: [],
   },
   {
     name: 'rampdown',
     summary: 'fallback off; dual-write kept so that going back to live loses nothing',
-    publishes: flags(ON, OFF, ON, 100, ON, OFF),
+    publishes: stageFlags(ON, OFF, ON, 100, ON, OFF),
     percentage: { min: 100, max: 100 },
     anyValue: [],
   },
   {
     name: 'complete',
     summary: 'Firestore only: no dual-write, fallback or catch-up for anyone',
-    publishes: flags(OFF, OFF, OFF, 100, OFF, ON),
+    publishes: stageFlags(OFF, OFF, OFF, 100, OFF, ON),
     percentage: { min: 100, max: 100 },
     anyValue: [],
   },
@@ -121,7 +121,8 @@ const stageTable: readonly StageRow[] = [
 /** The percentages `next` steps through inside backfill_rollout, lowest first. */
 export const BACKFILL_STEPS: readonly number[] = [10, 50];
 
-function flags(
+/** A stage's six flags, in the order of the table above. */
+export function stageFlags(
   dualWriteEnabled: boolean,
   legacyReadFallbackEnabled: boolean,
   backfillEnabled: boolean,

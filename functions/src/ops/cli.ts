@@ -43,6 +43,13 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+/** The window of telemetry the rollout gates judge. */
+const telemetrySince = () =>
+  new Option(
+    '--since <time>',
+    'telemetry from this ISO time (default: the last 24 hours)',
+  ).argParser(instant);
+
 /** Runs `work` against the target project, and always lets go of it. */
 async function withContext<T>(
   program: Command,
@@ -216,12 +223,7 @@ export function buildProgram(): Command {
   rollout
     .command('status')
     .description('the stage in force and each gate that must pass to leave it')
-    .addOption(
-      new Option(
-        '--since <time>',
-        'telemetry from this ISO time (default: the last 24 hours)',
-      ).argParser(instant),
-    )
+    .addOption(telemetrySince())
     .option('--json', 'machine-readable output')
     .action(async (options) => {
       process.exitCode = await withContext(program, ['firestore'], (ctx) =>
@@ -233,12 +235,7 @@ export function buildProgram(): Command {
     .command('next')
     .description('publish the next stage if every gate passes (exit 1 naming those that fail)')
     .option('--force', 'publish even though gates fail (they are printed and logged)')
-    .addOption(
-      new Option(
-        '--since <time>',
-        'telemetry from this ISO time (default: the last 24 hours)',
-      ).argParser(instant),
-    )
+    .addOption(telemetrySince())
     .option('--json', 'machine-readable output')
     .action(async (options) => {
       process.exitCode = await withContext(program, ['firestore'], (ctx) =>

@@ -1,29 +1,15 @@
 import {
   type KnownStage,
-  type StageFlags,
   type StageInForce,
   nextStep,
   previousStep,
   stageLabel,
+  stageFlags,
   stageOf,
   stepFlags,
 } from '../../../functions/src/domain/rolloutStages';
 
-const flags = (
-  dualWriteEnabled: boolean,
-  legacyReadFallbackEnabled: boolean,
-  backfillEnabled: boolean,
-  backfillRolloutPercentage: number,
-  legacyCatchUpEnabled: boolean,
-  forceMigrationComplete: boolean,
-): StageFlags => ({
-  dualWriteEnabled,
-  legacyReadFallbackEnabled,
-  backfillEnabled,
-  backfillRolloutPercentage,
-  legacyCatchUpEnabled,
-  forceMigrationComplete,
-});
+const flags = stageFlags;
 
 function known(stage: StageInForce): KnownStage {
   if (stage.name === null) throw new Error(`no stage: ${stage.problem}`);
