@@ -124,6 +124,14 @@ async function traffic(users: User[], round: string): Promise<void> {
   }
 }
 
+/** Continuous verification's consistency, as admin-telemetry reports it against its target. */
+async function consistencyReport() {
+  const report = await admin.call<{
+    consistency: { verification: Record<string, unknown>; openInconsistencies: number };
+  }>('admin-telemetry', {});
+  return report.consistency;
+}
+
 async function openInconsistencies(): Promise<number> {
   return (await adminDb().collection('ops/consistency/open').count().get()).data().count;
 }
@@ -229,6 +237,7 @@ describe('the rollout, stage by stage, with its gates', () => {
     expect(failing(blocked)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^open inconsistencies: 1\b/)]),
     );
+    expect((await consistencyReport()).verification).toMatchObject({ mismatches: 1 });
     const refused = await operator(['rollout', 'next']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/open inconsistencies: 1\b/);
@@ -245,6 +254,10 @@ describe('the rollout, stage by stage, with its gates', () => {
     await outboxDrained(victim.uid);
     await operator(['verify', '--continuous']);
     expect(await openInconsistencies()).toBe(0);
+    expect(await consistencyReport()).toMatchObject({
+      verification: { mismatches: 0, rate: 1, target: 0.9999, repaired: 1 },
+      openInconsistencies: 0,
+    });
     expect(failing(await rolloutStatus())).toEqual([]);
 
     // On to the end, each step with its gates passing and the users' traffic going on.

@@ -5,6 +5,7 @@ import { catchUpDueBefore } from '../domain/catchUp';
 import { stageOf } from '../domain/rolloutStages';
 import { config } from '../config';
 import { rolloutReport } from '../migration/rollout/rolloutReport';
+import { consistencySummary } from '../migration/consistency/consistencyRecords';
 import { migrationStats } from '../migration/migrationStats';
 import { telemetryReport } from '../telemetry/telemetryReport';
 import { uidSchema } from '../domain/backfillMessages';
@@ -40,14 +41,21 @@ export const adminApi = {
     },
     { admin: true },
   ),
-  /** Dual-write success rates and fallback reads since `since` (default: the last 24 hours). */
+  /**
+   * Dual-write success rates, fallback reads and shadow comparisons since `since` (default: the
+   * last 24 hours), and continuous verification's consistency now, each against its target.
+   */
   telemetry: callable(
     'admin-telemetry',
     telemetryInputSchema,
-    ({ data }) => {
+    async ({ data }) => {
       const now = new Date();
       const since = data.since ? new Date(data.since) : new Date(now.getTime() - DAY_MS);
-      return telemetryReport(firestore(), since, now);
+      const [report, consistency] = await Promise.all([
+        telemetryReport(firestore(), since, now),
+        consistencySummary(firestore()),
+      ]);
+      return { ...report, consistency };
     },
     { admin: true },
   ),
