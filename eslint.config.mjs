@@ -32,7 +32,16 @@ const layerRules = Object.entries(MAY_IMPORT).map(([part, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'functions/lib/', 'tools/*/dist/', '.cache/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'functions/lib/',
+      'tools/*/dist/',
+      'dashboard/dist/',
+      '.cache/',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

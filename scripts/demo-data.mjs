@@ -11,6 +11,9 @@ export const origin = (name) =>
 export const AUTH = `${origin('auth')}/identitytoolkit.googleapis.com/v1`;
 export const FUNCTIONS = `${origin('functions')}/${PROJECT_ID}/us-central1`;
 export const DEMO = { email: 'demo@example.com', password: 'demo-password' };
+/** The operators' account: the admin claim, for the dashboard and the admin callables. */
+export const OPERATOR = { email: 'operator@example.com', password: 'operator-password' };
+export const DASHBOARD = `${origin('hosting')}/`;
 
 /** POSTs JSON (with a bearer token, if given); an answer other than 2xx throws. */
 export async function post(url, body, idToken) {
@@ -36,6 +39,28 @@ async function demoSignIn() {
   } catch {
     const { idToken } = await post(`${AUTH}/accounts:signUp?key=demo-api-key`, signIn);
     return { idToken, created: true };
+  }
+}
+
+/**
+ * Signs the operator in, creating the account with the admin claim first if it is not there
+ * (docs/operations.md section 5); resolves with an ID token that carries the claim.
+ */
+export async function operatorIdToken() {
+  const signIn = { ...OPERATOR, returnSecureToken: true };
+  const url = `${AUTH}/accounts:signInWithPassword?key=demo-api-key`;
+  try {
+    return (await post(url, signIn)).idToken;
+  } catch {
+    const { localId } = await post(`${AUTH}/accounts:signUp?key=demo-api-key`, OPERATOR);
+    // The Auth emulator takes `Bearer owner` as an admin's credentials.
+    await post(
+      `${AUTH}/projects/${PROJECT_ID}/accounts:update`,
+      { localId, customAttributes: JSON.stringify({ admin: true }) },
+      'owner',
+    );
+    // Signed in again: a token minted before the claim was set would not carry it.
+    return (await post(url, signIn)).idToken;
   }
 }
 
@@ -90,6 +115,7 @@ async function linkLegacyUsers(legacyUsers) {
  */
 export async function seedDemo() {
   const { idToken, created } = await demoSignIn();
+  await operatorIdToken();
   const legacyUsers = (await (await fetch(`${SIM_URL}/__sim/users`)).json()).users;
   if (created) {
     await loadDemoHabits(idToken);

@@ -11,7 +11,7 @@ import { busyPorts, describeBusyPorts, spawnGroup, stopGroup } from './processes
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const PROJECT_ID = 'demo-habits';
-export const EMULATORS = 'functions,firestore,pubsub,tasks,auth';
+export const EMULATORS = 'functions,firestore,pubsub,tasks,auth,hosting';
 const CACHE = join(ROOT, '.cache', 'emulators');
 
 function installedFile(debPackage, suffix) {

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUTH, FUNCTIONS, post } from './demo-data.mjs';
-import { PROJECT_ID, ROOT, stackPorts } from './emulators.mjs';
+import { FUNCTIONS, operatorIdToken } from './demo-data.mjs';
+import { ROOT, stackPorts } from './emulators.mjs';
 import { isListening } from './processes.mjs';
 
 const README = join(ROOT, 'README.md');
@@ -133,7 +133,7 @@ async function flagChangeReachesFunctions() {
   const version = String(Number(template.version?.versionNumber ?? 0) + 1);
   template.version = { ...template.version, versionNumber: version };
   template.parameters.backfillRolloutPercentage.defaultValue = { value: '37' };
-  const adminToken = await adminIdToken();
+  const adminToken = await operatorIdToken();
   writeFileSync(TEMPLATE, `${JSON.stringify(template, null, 2)}\n`);
   try {
     const began = Date.now();
@@ -161,20 +161,6 @@ async function callable(name, data, idToken) {
     body: JSON.stringify({ data }),
   });
   return response.json();
-}
-
-/** An operator account with the admin claim, through the Auth emulator (operations.md section 5). */
-async function adminIdToken() {
-  const account = { email: 'operator@example.com', password: 'operator-password' };
-  const { localId } = await post(`${AUTH}/accounts:signUp?key=demo-api-key`, account);
-  // The Auth emulator takes `Bearer owner` as an admin's credentials.
-  await post(
-    `${AUTH}/projects/${PROJECT_ID}/accounts:update`,
-    { localId, customAttributes: JSON.stringify({ admin: true }) },
-    'owner',
-  );
-  const signIn = { ...account, returnSecureToken: true };
-  return (await post(`${AUTH}/accounts:signInWithPassword?key=demo-api-key`, signIn)).idToken;
 }
 
 async function startAndCheck(name, args, env, expectInBanner) {

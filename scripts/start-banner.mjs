@@ -1,6 +1,6 @@
 // What `npm start` prints once everything answers: the last thing on the console, short enough to
 // read, with every line a newcomer can paste as it is.
-import { DEMO, FUNCTIONS, origin } from './demo-data.mjs';
+import { DASHBOARD, DEMO, FUNCTIONS, OPERATOR, origin } from './demo-data.mjs';
 import { EMULATOR_CONFIG, PROJECT_ID, SIM_URL } from './emulators.mjs';
 
 /** A complete ES module: saved as demo.mjs in the project folder, `node demo.mjs` runs it. */
@@ -32,6 +32,7 @@ export function readinessBanner({ demo, logs, dataDir, kept, seconds }) {
   const uids = demo.legacyUids;
   return `
 ==> Ready in ${seconds} s. ${kept ? `Data kept from the last run (${dataDir}); npm start -- --fresh starts clean.` : 'Fresh demo data.'}
+  Dashboard   ${DASHBOARD} (sign in as ${OPERATOR.email} / ${OPERATOR.password})
   Functions   ${FUNCTIONS}
   Firestore   ${origin('firestore')}    Auth ${origin('auth')}    Pub/Sub ${origin('pubsub')}
   CloudKit    ${SIM_URL} (simulator: ${uids.length} legacy users, ${uids.join(', ')})

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILDS } from './build.mjs';
+import { BUILDS, DASHBOARD_BUILD } from './build.mjs';
 import { ensureInstalled, ROOT, runEmulators, TEST_SETTINGS } from './emulators.mjs';
 import { walkthrough } from './readme-walkthrough.mjs';
 
@@ -41,7 +41,9 @@ const rolloutReport = join(RESULTS, 'rollout.json');
 
 const checks = [
   ...BUILDS.map((project) => step(`build ${project}`, bin('tsc'), ['-p', project])),
+  step('build dashboard', process.execPath, [DASHBOARD_BUILD]),
   step('typecheck', bin('tsc'), ['-p', 'tsconfig.json']),
+  step('typecheck dashboard', bin('tsc'), ['-p', 'dashboard/tsconfig.json']),
   step('lint', bin('eslint'), ['.']),
   step('format', bin('prettier'), ['--check', '.']),
 ];

@@ -311,6 +311,12 @@ export const config = {
     windowMs: 24 * 3_600_000,
     pendingCountCap: 1_000,
   },
+  /**
+   * The operators' dashboard (`admin-dashboard`, dashboard/): it asks again every
+   * `refreshSeconds`; charts show `defaultHours` hours unless asked for up to `maxHours` (inside
+   * the rollout window, which the call reads anyway); `recentFailures` runs are listed.
+   */
+  dashboard: { refreshSeconds: 10, defaultHours: 6, maxHours: 24, recentFailures: 5 },
   /** The operators' command line (functions/src/ops). */
   ops: {
     /** How long a probe of a local emulator may take before it counts as not running. */

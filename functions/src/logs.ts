@@ -240,6 +240,14 @@ export const logs = {
       more,
     });
   },
+  backfillRequeuedByOperator(uid: string, operator: string, decision: string): void {
+    logger.info('backfill requeued by an operator', {
+      event: 'backfillRequeuedByOperator',
+      uid,
+      operator,
+      decision,
+    });
+  },
   backfillRequestFailed(uid: string, error: unknown): void {
     logger.warn(`could not queue the backfill of ${uid}`, {
       event: 'backfillRequestFailed',

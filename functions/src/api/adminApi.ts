@@ -8,6 +8,10 @@ import { rolloutReport } from '../migration/rollout/rolloutReport';
 import { consistencySummary } from '../migration/consistency/consistencyRecords';
 import { migrationStats } from '../migration/migrationStats';
 import { telemetryReport } from '../telemetry/telemetryReport';
+import { dashboardReport } from '../migration/dashboard/dashboardReport';
+import { knownUser, lookUpUser } from '../migration/dashboard/userLookup';
+import { NotFoundError } from '../domain/errors';
+import { logs } from '../logs';
 import { uidSchema } from '../domain/backfillMessages';
 import { callable, noInputSchema } from './callable';
 import { functionsApp as deps } from '../app';
@@ -15,6 +19,15 @@ import { functionsApp as deps } from '../app';
 const flagsInputSchema = z.strictObject({ uid: z.string().min(1).max(128).optional() });
 const telemetryInputSchema = z.strictObject({ since: z.iso.datetime().optional() });
 const verifyUserInputSchema = z.strictObject({ uid: uidSchema });
+const userInputSchema = z.strictObject({ uid: uidSchema });
+const dashboardInputSchema = z.strictObject({
+  hours: z
+    .number()
+    .int()
+    .min(1)
+    .max(config.dashboard.maxHours)
+    .default(config.dashboard.defaultHours),
+});
 const DAY_MS = 86_400_000;
 
 export const adminApi = {
@@ -85,6 +98,45 @@ export const adminApi = {
     {
       admin: true,
     },
+  ),
+  /**
+   * One refresh of the operators' dashboard: the rollout, flags, migration statistics, the last
+   * `hours` hours of telemetry and the window's rates, consistency, the outbox backlog and the
+   * latest failed runs, at a cost constant in users and history (migration/dashboard).
+   */
+  dashboard: callable(
+    'admin-dashboard',
+    dashboardInputSchema,
+    async ({ data }) =>
+      dashboardReport(firestore(), await deps.featureFlags().forUser(), {
+        hours: data.hours,
+        now: new Date(),
+      }),
+    { admin: true },
+  ),
+  /** One user's run, counts, last error, catch-up and latest verification; not-found if unknown. */
+  userLookup: callable(
+    'admin-userLookup',
+    userInputSchema,
+    ({ data }) => lookUpUser(firestore(), data.uid),
+    { admin: true },
+  ),
+  /**
+   * Queues the user's backfill again (forced: a completed run is copied anew), as an operator's
+   * backfill message does; answers the state after queueing.
+   */
+  requeueUser: callable(
+    'admin-requeueUser',
+    userInputSchema,
+    async ({ uid: operator, data }) => {
+      if (!(await knownUser(firestore(), data.uid))) throw new NotFoundError('user', data.uid);
+      const decision = await deps
+        .backfillRequests()
+        .request(data.uid, { force: true, dryRun: false });
+      logs.backfillRequeuedByOperator(data.uid, operator, decision.kind);
+      return decision.state;
+    },
+    { admin: true },
   ),
   /** Verifies one migrated user now, recorded as continuous verification records it. */
   verifyUser: callable(

@@ -14,7 +14,7 @@ import { isLegacyPageToken } from './legacyHabitPages';
 import type { LegacyRead, LegacyReadFallback, LegacySnapshot } from './legacyReadFallback';
 import { logs } from '../logs';
 import type { Telemetry } from '../telemetry/telemetryEvents';
-import { latencyOutcome } from '../telemetry/latencyHistogram';
+import { writeLatency } from '../telemetry/latencyHistogram';
 import type { HabitPage, HabitRepository, ProgressAndStreaks } from './habitRepository';
 
 /** docs/api.md "Conventions": a response reading user data says so when not from Firestore. */
@@ -78,14 +78,16 @@ export class RepositoryFacade implements HabitRepository {
     if (!(await this.modeFor(uid)).dualWrite) {
       const result = await run(this.firestoreOnly);
       const latencyMs = Date.now() - started;
-      this.telemetry.record('writeLatency', latencyOutcome('firestoreOnly', latencyMs), { uid });
+      this.telemetry.record('writeLatency', writeLatency.outcome('firestoreOnly', latencyMs), {
+        uid,
+      });
       return result;
     }
     try {
       const result = await run(this.dualWrite);
       const latencyMs = Date.now() - started;
       this.telemetry.record('dualWritePrimary', 'success', { uid, latencyMs });
-      this.telemetry.record('writeLatency', latencyOutcome('dualWrite', latencyMs), { uid });
+      this.telemetry.record('writeLatency', writeLatency.outcome('dualWrite', latencyMs), { uid });
       return result;
     } catch (error) {
       if (!(error instanceof DomainError)) {

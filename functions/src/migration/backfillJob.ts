@@ -26,6 +26,7 @@ import { deletionsSince } from '../domain/catchUp';
 import { type MigrationCounts, type MigrationState, migratedCount } from '../domain/migrationState';
 import type { Flags } from '../flags/flagDefaults';
 import { logs } from '../logs';
+import { runDuration } from '../telemetry/latencyHistogram';
 import type { Telemetry } from '../telemetry/telemetryEvents';
 import { planPage } from './backfillBatchWriter';
 import type { BackfillTasks } from './backfillTasks';
@@ -355,6 +356,12 @@ export class BackfillJob {
       task,
       done.status === 'completed' ? 'completed' : 'completed_with_errors',
     );
+    if (!task.dryRun && typeof done.durationMs === 'number') {
+      // Per hour, beside the run's completion: the dashboard's p95 of the hour's runs.
+      this.deps.telemetry.record('migrationDuration', runDuration.outcome('run', done.durationMs), {
+        uid: task.uid,
+      });
+    }
     return this.done(task, 'completed', done.counts);
   }
 

@@ -1,4 +1,4 @@
-import { latencyOutcomes } from './latencyHistogram';
+import { runDuration, writeLatency } from './latencyHistogram';
 
 /** The events counted, each with its outcomes, and the targets operators judge them by. */
 export const telemetryEvents = {
@@ -54,7 +54,9 @@ export const telemetryEvents = {
     'failed',
   ],
   /** Write callables' latency by mode (dual-write or Firestore only), in 5 % buckets. */
-  writeLatency: latencyOutcomes,
+  writeLatency: writeLatency.outcomes,
+  /** Completed backfill runs' durations (with or without errors), in 10 % buckets. */
+  migrationDuration: runDuration.outcomes,
 } as const;
 
 export type TelemetryEvent = keyof typeof telemetryEvents;

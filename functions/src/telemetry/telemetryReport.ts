@@ -1,12 +1,13 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { config } from '../config';
 import { hourKey, shardsOfHour } from './firestoreTelemetry';
-import { latencySummary } from './latencyHistogram';
+import { writeLatency } from './latencyHistogram';
 import { telemetryEvents, telemetryTargets } from './telemetryEvents';
 
 const HOUR_MS = 3_600_000;
 
-type Counts = Record<string, Record<string, number>>;
+/** Event -> outcome -> count (and `latencyMsTotal`), as the shards hold them. */
+export type Counts = Record<string, Record<string, number>>;
 
 function rate(success: number, failure: number, target: number) {
   const total = success + failure;
@@ -24,8 +25,8 @@ function average(event: Record<string, number> | undefined, outcome: string): nu
 }
 
 function latencyComparison(counts: Record<string, number> | undefined) {
-  const dualWrite = latencySummary(counts, 'dualWrite');
-  const firestoreOnly = latencySummary(counts, 'firestoreOnly');
+  const dualWrite = writeLatency.summary(counts, 'dualWrite');
+  const firestoreOnly = writeLatency.summary(counts, 'firestoreOnly');
   const ratio =
     dualWrite.p95Ms !== null && firestoreOnly.p95Ms !== null && firestoreOnly.p95Ms > 0
       ? Math.round((dualWrite.p95Ms / firestoreOnly.p95Ms) * 100) / 100
@@ -33,36 +34,92 @@ function latencyComparison(counts: Record<string, number> | undefined) {
   return { dualWrite, firestoreOnly, p95Ratio: ratio };
 }
 
-/**
- * Sums the counters of every hour from `since` to now and judges them against the targets. Only
- * shards that instances flushed to exist, so a report reads at most `config.telemetry.shards`
- * documents per hour, whatever the event rate (the default day: 25 hours).
- */
-export async function telemetryReport(db: Firestore, since: Date, now: Date) {
-  const first = Math.max(since.getTime(), now.getTime() - config.telemetryReportMaxHours * HOUR_MS);
+/** One hour of a reading: its key (`YYYY-MM-DDTHH`) and the sum of its shards. */
+export interface HourReading {
+  hour: string;
+  counts: Counts;
+}
+
+/** The counters of a window, hour by hour (every hour present, empty when none counted). */
+export interface TelemetryReading {
+  /** The window's start: `since`, or the oldest hour a report may sum. */
+  since: string;
+  hours: HourReading[];
+  /** Outbox entries CloudKit refused, now (not an hourly counter: a count of the entries). */
+  failedEntries: number;
+}
+
+/** The keys of the hours from `first` to `now`, oldest first. */
+function hourKeysBetween(first: number, now: Date): string[] {
   const hours: string[] = [];
   for (let t = first; t <= now.getTime() + HOUR_MS - 1; t += HOUR_MS) {
     const key = hourKey(new Date(t));
     if (hours[hours.length - 1] !== key) hours.push(key);
   }
-  const counts: Counts = {};
-  const [failedEntries, ...snaps] = await Promise.all([
-    db.collectionGroup('legacyOutbox').where('status', '==', 'failed').count().get(),
-    ...hours.map((hour) => shardsOfHour(db, hour).get()),
-  ]);
-  for (const shard of snaps.flatMap((snap) => snap.docs)) {
-    for (const [event, value] of Object.entries(shard.data())) {
-      if (typeof value !== 'object' || value === null) continue;
-      for (const [outcome, n] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof n !== 'number') continue;
-        counts[event] ??= {};
-        counts[event][outcome] = (counts[event][outcome] ?? 0) + n;
-      }
+  return hours;
+}
+
+/** Adds a shard's (or an hour's) counters into `into`; fields that are not counts are skipped. */
+function addCounts(into: Counts, counters: Record<string, unknown>): Counts {
+  for (const [event, value] of Object.entries(counters)) {
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [outcome, n] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof n !== 'number') continue;
+      into[event] ??= {};
+      into[event][outcome] = (into[event][outcome] ?? 0) + n;
     }
   }
-  const count = (event: string, outcome: string) => counts[event]?.[outcome] ?? 0;
+  return into;
+}
+
+/** The counters of several hours summed: a window's totals from its hours. */
+export function sumHours(hours: readonly HourReading[]): Counts {
+  return hours.reduce((sum, { counts }) => addCounts(sum, counts), {} as Counts);
+}
+
+/**
+ * Reads the counters of every hour from `since` to now, once: per-hour figures and the window's
+ * totals are both made from this reading. Only shards that instances flushed to exist, so it
+ * reads at most `config.telemetry.shards` documents per hour, whatever the event rate, and one
+ * count of failed outbox entries.
+ */
+export async function readTelemetry(
+  db: Firestore,
+  since: Date,
+  now: Date,
+): Promise<TelemetryReading> {
+  const first = Math.max(since.getTime(), now.getTime() - config.telemetryReportMaxHours * HOUR_MS);
+  const keys = hourKeysBetween(first, now);
+  const [failedEntries, ...snaps] = await Promise.all([
+    db.collectionGroup('legacyOutbox').where('status', '==', 'failed').count().get(),
+    ...keys.map((hour) => shardsOfHour(db, hour).get()),
+  ]);
   return {
     since: new Date(first).toISOString(),
+    hours: keys.map((hour, i) => ({
+      hour,
+      counts: snaps[i].docs.reduce((sum, shard) => addCounts(sum, shard.data()), {} as Counts),
+    })),
+    failedEntries: failedEntries.data().count,
+  };
+}
+
+/**
+ * Sums the counters of every hour from `since` to now and judges them against the targets (the
+ * default day: 25 hours of shards).
+ */
+export async function telemetryReport(db: Firestore, since: Date, now: Date) {
+  const reading = await readTelemetry(db, since, now);
+  return reportOf(sumHours(reading.hours), reading.since, reading.failedEntries);
+}
+
+export type TelemetryReport = ReturnType<typeof reportOf>;
+
+/** The report of summed counters: rates against their targets, and the counts themselves. */
+export function reportOf(counts: Counts, since: string, failedEntries: number) {
+  const count = (event: string, outcome: string) => counts[event]?.[outcome] ?? 0;
+  return {
+    since,
     dualWrite: {
       primary: rate(
         count('dualWritePrimary', 'success'),
@@ -85,7 +142,7 @@ export async function telemetryReport(db: Firestore, since: Date, now: Date) {
         ) as Record<(typeof telemetryEvents.legacyDelivery)[number], number>,
       },
       /** Outbox entries CloudKit refused, now: the sweep retries them; `npm run ops -- outbox`. */
-      failedEntries: failedEntries.data().count,
+      failedEntries,
     },
     fallbackReads: count('fallbackRead', 'served') + count('fallbackRead', 'empty'),
     migration: {

@@ -11,7 +11,9 @@ const firebaseJson = JSON.parse(
 export const PROJECT_ID = 'demo-habits';
 export const REGION = 'us-central1';
 
-export function emulatorHost(name: 'auth' | 'functions' | 'firestore' | 'pubsub' | 'tasks') {
+export function emulatorHost(
+  name: 'auth' | 'functions' | 'firestore' | 'pubsub' | 'tasks' | 'hosting',
+) {
   const { host, port } = firebaseJson.emulators[name];
   return { host, port, origin: `http://${host}:${port}` };
 }

@@ -1,9 +1,9 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { config } from '../../config';
 import type { RolloutFigures } from '../../domain/rolloutGates';
-import { telemetryReport } from '../../telemetry/telemetryReport';
-import { consistencySummary } from '../consistency/consistencyRecords';
-import { migrationStats } from '../migrationStats';
+import { type TelemetryReport, telemetryReport } from '../../telemetry/telemetryReport';
+import { type ConsistencySummary, consistencySummary } from '../consistency/consistencyRecords';
+import { type MigrationStats, migrationStats } from '../migrationStats';
 
 /** Users whose data is not (all) in Firestore yet: their run has not ended well. */
 const NOT_MIGRATED = ['queued', 'running', 'failed', 'awaiting_link'];
@@ -12,7 +12,7 @@ const NOT_MIGRATED = ['queued', 'running', 'failed', 'awaiting_link'];
  * Pending outbox entries, now: a capped count() and the oldest by `updatedAt`, both through the
  * collection-group index on legacyOutbox (status, updatedAt) — two reads, whatever the backlog.
  */
-async function pendingOutbox(db: Firestore, now: Date) {
+export async function pendingOutbox(db: Firestore, now: Date) {
   const pending = db.collectionGroup('legacyOutbox').where('status', '==', 'pending');
   const cap = config.rollout.pendingCountCap;
   const [count, oldest] = await Promise.all([
@@ -27,6 +27,16 @@ async function pendingOutbox(db: Firestore, now: Date) {
     oldestPendingAgeMs:
       updatedAt === undefined ? null : Math.max(0, now.getTime() - Date.parse(updatedAt)),
   };
+}
+
+export type PendingOutbox = Awaited<ReturnType<typeof pendingOutbox>>;
+
+/** What the gates' figures are made of; the dashboard reads these once and shares them. */
+export interface RolloutInputs {
+  telemetry: TelemetryReport;
+  stats: MigrationStats;
+  consistency: ConsistencySummary;
+  outbox: PendingOutbox;
 }
 
 /**
@@ -46,6 +56,12 @@ export async function rolloutFigures(
     consistencySummary(db),
     pendingOutbox(db, now),
   ]);
+  return figuresOf({ telemetry, stats, consistency, outbox }, now);
+}
+
+/** The gates' figures from what was read. */
+export function figuresOf(inputs: RolloutInputs, now: Date): RolloutFigures {
+  const { telemetry, stats, consistency, outbox } = inputs;
   const { primary, secondary, failedEntries } = telemetry.dualWrite;
   const { completion } = telemetry.migration;
   return {

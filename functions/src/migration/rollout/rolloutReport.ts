@@ -1,6 +1,6 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import { catchUpDueBefore } from '../../domain/catchUp';
-import { type Gate, gatesToLeave } from '../../domain/rolloutGates';
+import { type Gate, gatesToLeave, type RolloutFigures } from '../../domain/rolloutGates';
 import {
   type StageFlags,
   type StageInForce,
@@ -23,6 +23,8 @@ export interface RolloutReport {
   until: string;
 }
 
+type ReportFlags = StageFlags & { legacyCatchUpIntervalMinutes: number };
+
 /**
  * The stage the flags are in and the gates that hold it, for `ops rollout` and `admin-rollout`.
  * `flags` are evaluated without a uid: the template's defaults, what every user outside a
@@ -30,11 +32,25 @@ export interface RolloutReport {
  */
 export async function rolloutReport(
   db: Firestore,
-  flags: StageFlags & { legacyCatchUpIntervalMinutes: number },
+  flags: ReportFlags,
   window: { since: Date; now: Date },
 ): Promise<RolloutReport> {
+  // No stage, no gates: nothing to read.
+  const figures =
+    stageOf(flags).name === null
+      ? undefined
+      : await rolloutFigures(db, window, catchUpDueBefore(window.now, flags));
+  return rolloutReportOf(flags, window, figures);
+}
+
+/** The report from figures already read (the dashboard reads them with its own figures). */
+export function rolloutReportOf(
+  flags: ReportFlags,
+  window: { since: Date; now: Date },
+  figures: RolloutFigures | undefined,
+): RolloutReport {
   const stage = stageOf(flags);
-  if (stage.name === null) {
+  if (stage.name === null || figures === undefined) {
     return {
       stage,
       next: null,
@@ -44,7 +60,6 @@ export async function rolloutReport(
       until: window.now.toISOString(),
     };
   }
-  const figures = await rolloutFigures(db, window, catchUpDueBefore(window.now, flags));
   return {
     stage,
     next: nextStep(stage),
