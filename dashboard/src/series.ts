@@ -1,3 +1,4 @@
+import { migrationStatuses } from '../../functions/src/domain/migrationStatuses';
 import { hourLabel, perMinute, ratio } from './format';
 import type { HourFigures } from './types';
 
@@ -11,16 +12,8 @@ export interface SeriesData {
   datasets: Array<{ label: string; data: Array<number | null>; color?: string; target?: boolean }>;
 }
 
-/** Every migration status, in the order a run passes through them (domain/migrationState.ts). */
-export const STATUSES = [
-  'not_started',
-  'queued',
-  'awaiting_link',
-  'running',
-  'completed',
-  'completed_with_errors',
-  'failed',
-] as const;
+/** Every migration status, in the order a run passes through them. */
+export const STATUSES = migrationStatuses;
 
 const STATUS_COLORS: Record<string, string> = {
   not_started: '#9ca3af',

@@ -62,9 +62,10 @@ export function rolloutPanel(): Panel {
     element,
     update({ rollout, flags: flagAnswer }) {
       show(stage, stageText(rollout.stage), rollout.stage.name);
-      const pausedWork = rollout.stage.paused ?? [];
+      const pausedWork = 'paused' in rollout.stage ? rollout.stage.paused : [];
+      const why = 'problem' in rollout.stage ? rollout.stage.problem : null;
       show(paused, pausedWork.length > 0 ? pausedWork.join(', ') : 'nothing', pausedWork);
-      show(problem, rollout.stage.problem ?? '-', rollout.stage.problem ?? null);
+      show(problem, why ?? '-', why);
       show(next, rollout.next ? stageText(rollout.next) : '-', rollout.next);
       show(previous, rollout.previous ? stageText(rollout.previous) : '-', rollout.previous);
       show(template, rollout.templateVersion ?? 'committed defaults', rollout.templateVersion);
@@ -115,7 +116,11 @@ export function rolloutPanel(): Panel {
                 { 'data-testid': 'flag-value', 'data-value': JSON.stringify(value) },
                 String(value),
               ),
-              el('td', { 'data-testid': 'flag-source' }, flagAnswer.sources[name] ?? '-'),
+              el(
+                'td',
+                { 'data-testid': 'flag-source' },
+                flagAnswer.sources[name as keyof typeof flagAnswer.sources] ?? '-',
+              ),
             ),
           ),
       );

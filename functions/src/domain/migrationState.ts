@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import { catchUpStateSchema } from './catchUpState';
+import { type MigrationStatus, migrationStatuses } from './migrationStatuses';
 
-export const migrationStatuses = [
-  'not_started',
-  'queued',
-  'awaiting_link',
-  'running',
-  'completed',
-  'completed_with_errors',
-  'failed',
-] as const;
-export type MigrationStatus = (typeof migrationStatuses)[number];
+export { migrationStatuses, type MigrationStatus } from './migrationStatuses';
 
 export const MIGRATED_STATUSES: ReadonlySet<MigrationStatus> = new Set([
   'completed',

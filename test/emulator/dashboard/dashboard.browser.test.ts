@@ -292,7 +292,7 @@ describe('the operators dashboard', () => {
         const row = page.locator(`[data-testid="flag"][data-flag="${name}"]`);
         expect(await row.getByTestId('flag-value').textContent()).toBe(String(value));
         expect(await row.getByTestId('flag-source').textContent()).toBe(
-          answer.flags.sources[name] ?? '-',
+          answer.flags.sources[name as keyof typeof answer.flags.sources] ?? '-',
         );
       }
       // The latest errors.
