@@ -142,12 +142,21 @@ const str = (value) => ({ value, type: 'STRING' });
 const int = (value) => ({ value, type: 'INT64' });
 const time = (iso) => ({ value: Date.parse(iso), type: 'TIMESTAMP' });
 const habitName = (id) => `CD_Habit_${id}`;
+/**
+ * CloudKit stamps every record it returns with its creation and last modification; the old app
+ * wrote each record when it happened, so a migration meets records modified long before it runs.
+ */
+const stamps = (iso) => {
+  const stamp = { timestamp: Date.parse(iso), userRecordName: '_bench', deviceID: 'bench-device' };
+  return { created: stamp, modified: stamp };
+};
 
 /** Raw CloudKit records as the iOS app's Core Data mirroring writes them (docs/legacy-schema.md). */
 export function habitRecord(id, { name = 'Read', createdAt = '2024-01-01T08:00:00.000Z' } = {}) {
   return {
     recordName: habitName(id),
     recordType: 'CD_Habit',
+    ...stamps(createdAt),
     fields: {
       CD_entityName: str('Habit'),
       CD_id: str(id),
@@ -167,6 +176,7 @@ export function completionRecord(habitId, date) {
   return {
     recordName: `CD_Completion_${habitId}_${date}`,
     recordType: 'CD_Completion',
+    ...stamps(at),
     fields: {
       CD_entityName: str('Completion'),
       CD_id: str(`${habitId}_${date}`),
@@ -185,6 +195,7 @@ export function xpRecord(id, amount, at = '2024-01-05T20:00:00.000Z') {
   return {
     recordName: `CD_XPEvent_${id}`,
     recordType: 'CD_XPEvent',
+    ...stamps(at),
     fields: {
       CD_entityName: str('XPEvent'),
       CD_id: str(id),
@@ -199,6 +210,7 @@ export function streakRecord(habitId, longest) {
   return {
     recordName: `CD_Streak_${habitId}`,
     recordType: 'CD_Streak',
+    ...stamps('2024-01-05T20:00:00.000Z'),
     fields: {
       CD_entityName: str('Streak'),
       CD_habit: str(habitName(habitId)),

@@ -11,7 +11,8 @@ export { legacyApi as legacy } from './api/legacyApi';
 export {
   legacyDelivery,
   legacyOutboxSweep,
-  legacyOutboxWritten,
+  legacyOutboxCreated,
+  legacyOutboxUpdated,
 } from './triggers/legacyDeliveryTriggers';
 export {
   migrationBackfill,

@@ -144,6 +144,32 @@ const countOf: Record<'habit' | 'completion' | 'xpEvent' | 'streak', keyof Migra
   streak: 'streaks',
 };
 
+/** Reads a page's documents in one round trip, in the order asked. */
+export type PageDocumentsRead = (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>;
+
+/** What a page's plan takes from the run's state (the rest of its context is the page's own). */
+export interface PlanInputs {
+  /** Since when a CloudKit deletion on this page may have happened (domain/catchUp). */
+  deletionsSince: string | null | undefined;
+  /**
+   * Only this run has written the user's data, up to `dataVersion` (the state's soleWriter).
+   * Then no tombstone, outbox entry or API document exists, and a record CloudKit last
+   * modified before `since` (the run's start, less a margin for clock skew) is met once in the
+   * run's feed: its document is absent too. Those are not read. The page reads the data version
+   * to confirm; if anything else wrote meanwhile, it is planned again with every read.
+   */
+  soleWriter?: { dataVersion: number; since: number };
+}
+
+/** Whether two states plan a page alike. */
+export function samePlanInputs(a: PlanInputs, b: PlanInputs): boolean {
+  return (
+    a.deletionsSince === b.deletionsSince &&
+    a.soleWriter?.dataVersion === b.soleWriter?.dataVersion &&
+    a.soleWriter?.since === b.soleWriter?.since
+  );
+}
+
 /**
  * Turns one page of mapped legacy entries into Firestore writes, applying the conflict rules of
  * backfillConflicts. Migrated documents add no XP of their own: the legacy XP events are the
@@ -152,10 +178,8 @@ const countOf: Record<'habit' | 'completion' | 'xpEvent' | 'streak', keyof Migra
 export async function planPage(
   paths: UserPaths,
   entries: readonly MappedEntry[],
-  context: {
+  context: PlanInputs & {
     runId: string;
-    /** Since when a CloudKit deletion on this page may have happened (domain/catchUp). */
-    deletionsSince: string | null | undefined;
     now: string;
     /** Dual-write is on: what CloudKit must be told (corrections, kept copies) goes to the outbox. */
     dualWrite: boolean;
@@ -164,16 +188,8 @@ export async function planPage(
      * following the feed). A first copy or a forced re-copy reads them as any record.
      */
     skipOwnWrites?: boolean;
-    /**
-     * Only this run has written the user's data, up to `dataVersion` (the state's soleWriter).
-     * Then no tombstone, outbox entry or API document exists, and a record CloudKit last
-     * modified before `since` (the run's start, less a margin for clock skew) is met once in the
-     * run's feed: its document is absent too. Those are not read. The page reads the data version
-     * to confirm; if anything else wrote meanwhile, it is planned again with every read.
-     */
-    soleWriter?: { dataVersion: number; since: number };
   },
-  read: (refs: DocumentReference[]) => Promise<DocumentSnapshot[]>,
+  read: PageDocumentsRead,
 ): Promise<PlannedPage> {
   const reads = new PageReads();
   const sole = context.soleWriter;

@@ -28,7 +28,12 @@ import type { Flags } from '../flags/flagDefaults';
 import { logs } from '../logs';
 import { runDuration } from '../telemetry/latencyHistogram';
 import type { Telemetry } from '../telemetry/telemetryEvents';
-import { planPage } from './backfillBatchWriter';
+import {
+  type PageDocumentsRead,
+  type PlanInputs,
+  planPage,
+  samePlanInputs,
+} from './backfillBatchWriter';
 import type { BackfillTasks } from './backfillTasks';
 import { type MappedEntry, mapLegacyEntry } from '../data/legacy/mapping/legacyToFirestoreMapper';
 import { isRefusedRequest } from '../data/firestore/firestoreErrors';
@@ -75,9 +80,17 @@ export interface BackfillJobDependencies {
   clock?: () => Date;
 }
 
-/** A page's read, under way: `at` is when it started (the last page's is where catch-ups begin). */
+/** A page read from CloudKit with its records mapped. */
+interface MappedPage extends LegacyChangePage {
+  mapped: MappedEntry[];
+}
+
+/**
+ * A page's read, under way: `at` is when it started (the last page's is where catch-ups begin).
+ * Its records are mapped as soon as they arrive, while the page before is still committing.
+ */
 interface PageRead {
-  page: Promise<LegacyChangePage | AwaitingLink>;
+  page: Promise<MappedPage | AwaitingLink>;
   at: Date;
 }
 
@@ -162,7 +175,7 @@ export class BackfillJob {
     let read = state.streamEnded ? undefined : this.readPage(task, state.cursor ?? null, flags);
     for (;;) {
       if (state.streamEnded || !read) return this.complete(task, execution, state);
-      const step = await this.migratePage(task, execution, flags, read, deadline);
+      const step = await this.migratePage(task, execution, flags, read, deadline, state);
       if (step.kind === 'done') return step.outcome;
       [task, state, read] = [step.task, step.state, step.read];
       flags = await this.deps.flags(task.uid);
@@ -171,7 +184,11 @@ export class BackfillJob {
 
   private readPage(task: BackfillTask, cursor: string | null, flags: Flags): PageRead {
     const at = this.clock();
-    const page = this.deps.legacy.readChanges(task.uid, cursor, flags.backfillBatchSize);
+    const page = this.deps.legacy
+      .readChanges(task.uid, cursor, flags.backfillBatchSize)
+      .then((read) =>
+        isAwaitingLink(read) ? read : { ...read, mapped: read.entries.map(mapLegacyEntry) },
+      );
     // Awaited later (after a commit): a failure meanwhile must not count as unhandled.
     page.catch(() => undefined);
     return { page, at };
@@ -192,6 +209,7 @@ export class BackfillJob {
     flags: Flags,
     read: PageRead,
     deadline: number,
+    state: MigrationState,
   ): Promise<PageStep> {
     const { uid, dryRun } = task;
     const dualWrite = flags.dualWriteEnabled && !flags.forceMigrationComplete;
@@ -217,8 +235,13 @@ export class BackfillJob {
       owner: execution.owner,
       until: goesOn ? new Date(now.getTime() + this.deps.leaseMs) : now,
     };
-    const entries = page.entries.map(mapLegacyEntry);
-    const pageRead = { ...page, readAt: read.at };
+    const entries = page.mapped;
+    const pageRead = {
+      cursor: page.cursor,
+      moreComing: page.moreComing,
+      readAt: read.at,
+      expected: state,
+    };
     let committed: Committed | undefined;
     try {
       committed = await this.commitPage(task, execution, pageRead, entries, dualWrite, hold).catch(
@@ -280,39 +303,55 @@ export class BackfillJob {
    * The page's writes, the advanced cursor and the counts: one commit, or none (undefined: the
    * lease is lost). Without `page`, only the entries' writes (quarantineUnwritable): the run stays
    * where it is, and no state comes back.
+   *
+   * A page is planned from `page.expected`, the state the task's last commit left, and the state
+   * is read in the same round trip as the page's documents: one read per page instead of two.
+   * The transaction then checks the state it read: a run taken over is left alone, and a state
+   * that would plan the page differently plans it again from what was read.
    */
   private commitPage(
     task: BackfillTask,
     execution: Execution,
-    page: { cursor: string; moreComing: boolean; readAt: Date } | undefined,
+    page:
+      { cursor: string; moreComing: boolean; readAt: Date; expected: MigrationState } | undefined,
     entries: MappedEntry[],
     dualWrite: boolean,
     hold?: LeaseHold,
   ): Promise<Committed | undefined> {
     const { uid, dryRun } = task;
     const paths = userPaths(this.deps.db, uid);
+    const stateRef = this.deps.states.ref(uid, dryRun);
     return this.deps.db.runTransaction(
       async (tx) => {
-        const current = await this.deps.states.read(tx, uid, dryRun);
-        if (!holdsLease(current, task, execution.owner)) return undefined;
         const now = this.clock();
-        const sole = dryRun ? undefined : soleWriterOf(current);
-        const planned = await planPage(
-          paths,
-          entries,
-          {
-            runId: task.runId,
-            deletionsSince: deletionsSince(current),
-            now: now.toISOString(),
-            dualWrite: dualWrite,
-            soleWriter: sole && {
-              ...sole,
-              since:
-                Date.parse(current.startedAt ?? now.toISOString()) - config.cloudKitClockSkewMs,
+        const plan = (state: MigrationState, read: PageDocumentsRead) =>
+          planPage(
+            paths,
+            entries,
+            {
+              ...this.planInputs(state, dryRun, now),
+              runId: task.runId,
+              now: now.toISOString(),
+              dualWrite,
             },
-          },
-          (refs) => tx.getAll(...refs),
-        );
+            read,
+          );
+        // Without a page (quarantineUnwritable), the state is read first, as it stands.
+        const assumed = page?.expected ?? (await this.deps.states.read(tx, uid, dryRun));
+        let current = page ? undefined : assumed;
+        const readWithState: PageDocumentsRead = async (refs) => {
+          if (current) return tx.getAll(...refs);
+          const [stateSnap, ...snaps] = await tx.getAll(stateRef, ...refs);
+          current = this.deps.states.parse(stateSnap);
+          return snaps;
+        };
+        let planned = await plan(assumed, readWithState);
+        current ??= await this.deps.states.read(tx, uid, dryRun);
+        if (!holdsLease(current, task, execution.owner)) return undefined;
+        const inputs = (state: MigrationState) => this.planInputs(state, dryRun, now);
+        if (!samePlanInputs(inputs(current), inputs(assumed))) {
+          planned = await plan(current, (refs) => tx.getAll(...refs));
+        }
         if (!dryRun) planned.apply(tx);
         if (!page) return { counts: planned.counts };
         const next = afterBatch(
@@ -332,6 +371,18 @@ export class BackfillJob {
       },
       { maxAttempts: config.transactionMaxAttempts },
     );
+  }
+
+  /** What a page's plan takes from the run's state. */
+  private planInputs(state: MigrationState, dryRun: boolean, now: Date): PlanInputs {
+    const sole = dryRun ? undefined : soleWriterOf(state);
+    return {
+      deletionsSince: deletionsSince(state),
+      soleWriter: sole && {
+        ...sole,
+        since: Date.parse(state.startedAt ?? now.toISOString()) - config.cloudKitClockSkewMs,
+      },
+    };
   }
 
   private nextPointer(task: BackfillTask, state: MigrationState): BatchPointer {

@@ -1,4 +1,9 @@
-import type { DocumentReference, Firestore, Transaction } from 'firebase-admin/firestore';
+import type {
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Transaction,
+} from 'firebase-admin/firestore';
 import { type MigrationState, migrationStateSchema, NOT_STARTED } from '../domain/migrationState';
 import { userPaths } from '../data/firestore/paths';
 import { readStoredIfExists } from '../data/firestore/storedDocuments';
@@ -30,9 +35,12 @@ export class MigrationStateStore {
   }
 
   async read(tx: Transaction, uid: string, dryRun: boolean): Promise<MigrationState> {
-    return (
-      readStoredIfExists(migrationStateSchema, await tx.get(this.ref(uid, dryRun))) ?? NOT_STARTED
-    );
+    return this.parse(await tx.get(this.ref(uid, dryRun)));
+  }
+
+  /** The state in a snapshot of `ref(uid, dryRun)`, read together with other documents. */
+  parse(snap: DocumentSnapshot): MigrationState {
+    return readStoredIfExists(migrationStateSchema, snap) ?? NOT_STARTED;
   }
 
   /**

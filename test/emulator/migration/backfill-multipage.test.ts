@@ -240,6 +240,65 @@ describe('a backfill task of several pages', () => {
     expect(state?.counts?.skipped).toBe(2 * PAGE - (PAGE - 3));
   });
 
+  it('plans a page from the state its last commit left, but a run taken over meanwhile writes nothing more', async () => {
+    const { uid, records } = await userOfPages(3);
+    const runId = await queuedRun(uid);
+    // Once page 1 has committed, another worker takes the run over (its lease ran out) before
+    // page 2 commits: the state page 2 was planned from is no longer the stored one.
+    const takenOver = legacyWith(async (nth, read) => {
+      if (nth === 2) {
+        await waitForState(uid, (s) => (s?.batches ?? 0) === 1);
+        await adminDb().doc(`users/${uid}/meta/migration`).update({ leaseOwner: 'task-9' });
+      }
+      return read();
+    });
+
+    const outcome = await inProcessWorker(takenOver, { taskBudgetMs: LONG_BUDGET }).job.run(
+      { uid, runId, batch: 0, dryRun: false },
+      { owner: 'task-0', finalAttempt: false },
+    );
+
+    expect(outcome).toBe('lost_lease');
+    const state = await migrationState(uid);
+    expect(state).toMatchObject({ status: 'running', batches: 1, leaseOwner: 'task-9' });
+    expect(countedRecords(state)).toBe(PAGE);
+    const habitId = records[0].recordName.replace('CD_Habit_', '');
+    const pageTwoDay = dayAfterStart(PAGE + 10);
+    expect(await docData(`users/${uid}/completions/${habitId}_${pageTwoDay}`)).toBeUndefined();
+  });
+
+  it('plans a page again from the state it read when that state would plan it differently', async () => {
+    const { uid, records } = await userOfPages(3);
+    const runId = await queuedRun(uid);
+    const habitId = records[0].recordName.replace('CD_Habit_', '');
+    // After page 1, the run stops being the only writer in its state (soleWriter null) while the
+    // data version stays where page 1 left it, and a tombstone newer than every day appears: only
+    // a page planned from the stored state reads it. One planned from the state page 1 left would
+    // take the habit's tombstone as absent and bring its days back.
+    const notSole = legacyWith(async (nth, read) => {
+      if (nth === 2) {
+        await waitForState(uid, (s) => (s?.batches ?? 0) === 1);
+        const version = (await docData(`users/${uid}/meta/sync`))?.version;
+        await new FirestoreHabitRepository(adminDb()).deleteHabit(uid, habitId);
+        await adminDb().doc(`users/${uid}/meta/sync`).update({ version });
+        await adminDb().doc(`users/${uid}/meta/migration`).update({ soleWriter: null });
+      }
+      return read();
+    });
+
+    const outcome = await inProcessWorker(notSole, { taskBudgetMs: LONG_BUDGET }).job.run(
+      { uid, runId, batch: 0, dryRun: false },
+      { owner: 'task-0', finalAttempt: false },
+    );
+
+    expect(outcome).toBe('completed');
+    const state = await migrationState(uid);
+    expect(countedRecords(state)).toBe(records.length);
+    const pageTwoDay = dayAfterStart(PAGE + 10);
+    expect(await docData(`users/${uid}/completions/${habitId}_${pageTwoDay}`)).toBeUndefined();
+    expect(state?.counts?.skipped).toBe(2 * PAGE - (PAGE - 3));
+  });
+
   it('streaks kept up page by page equal a recount of every day, whatever the schedule or order', async () => {
     const uid = await linkedLegacyUser();
     const random = new Random(7);

@@ -81,10 +81,14 @@ export class CkHttpClient {
     options: LegacyCallOptions = {},
   ): Promise<T | AwaitingLink> {
     // No token at all: nothing to send, and nothing to invalidate.
-    if (!(await this.tokens.get(uid))) return { kind: 'awaiting_link', uid };
-    const result = await this.withRetries('private', op, options.deadline, (timeoutMs) =>
-      this.attempt<T>('private', op, method, body, uid, timeoutMs),
-    );
+    let justRead = await this.tokens.get(uid);
+    if (!justRead) return { kind: 'awaiting_link', uid };
+    const result = await this.withRetries('private', op, options.deadline, (timeoutMs) => {
+      // The first attempt sends the token just read; a retry reads it again (attempt).
+      const token = justRead;
+      justRead = undefined;
+      return this.attempt<T>('private', op, method, body, uid, timeoutMs, token);
+    });
     if (result === AUTHENTICATION_REQUIRED) {
       logs.awaitingLink(uid, op);
       return { kind: 'awaiting_link', uid };
@@ -143,6 +147,7 @@ export class CkHttpClient {
     body: unknown,
     uid: string | undefined,
     timeoutMs: number,
+    tokenJustRead?: string,
   ): Promise<Attempt<T>> {
     const path = `/database/1/${this.config.container}/${this.config.environment}/${database}/${op}`;
     // Concatenated, not resolved: a base URL with a path prefix (a proxy) keeps its prefix.
@@ -154,7 +159,7 @@ export class CkHttpClient {
     let webAuthToken: string | undefined;
     if (database === 'private') {
       // Read per attempt: a failed attempt may still have rotated the token.
-      webAuthToken = await this.tokens.get(uid as string);
+      webAuthToken = tokenJustRead ?? (await this.tokens.get(uid as string));
       if (!webAuthToken) return AUTHENTICATION_REQUIRED;
       url.searchParams.set('ckAPIToken', this.config.apiToken);
       url.searchParams.set('ckWebAuthToken', webAuthToken);
