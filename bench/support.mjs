@@ -143,12 +143,12 @@ const int = (value) => ({ value, type: 'INT64' });
 const time = (iso) => ({ value: Date.parse(iso), type: 'TIMESTAMP' });
 const habitName = (id) => `CD_Habit_${id}`;
 /**
- * CloudKit stamps every record it returns with its creation and last modification; the old app
- * wrote each record when it happened, so a migration meets records modified long before it runs.
+ * CloudKit stamps every record it returns with its creation and last modification. Records built
+ * without stamps read as edited during the run (the worst case, which docs/capacity.md counts).
  */
-const stamps = (iso) => {
+const stamped = (record, iso) => {
   const stamp = { timestamp: Date.parse(iso), userRecordName: '_bench', deviceID: 'bench-device' };
-  return { created: stamp, modified: stamp };
+  return { ...record, created: stamp, modified: stamp };
 };
 
 /** Raw CloudKit records as the iOS app's Core Data mirroring writes them (docs/legacy-schema.md). */
@@ -156,7 +156,6 @@ export function habitRecord(id, { name = 'Read', createdAt = '2024-01-01T08:00:0
   return {
     recordName: habitName(id),
     recordType: 'CD_Habit',
-    ...stamps(createdAt),
     fields: {
       CD_entityName: str('Habit'),
       CD_id: str(id),
@@ -176,7 +175,6 @@ export function completionRecord(habitId, date) {
   return {
     recordName: `CD_Completion_${habitId}_${date}`,
     recordType: 'CD_Completion',
-    ...stamps(at),
     fields: {
       CD_entityName: str('Completion'),
       CD_id: str(`${habitId}_${date}`),
@@ -195,7 +193,6 @@ export function xpRecord(id, amount, at = '2024-01-05T20:00:00.000Z') {
   return {
     recordName: `CD_XPEvent_${id}`,
     recordType: 'CD_XPEvent',
-    ...stamps(at),
     fields: {
       CD_entityName: str('XPEvent'),
       CD_id: str(id),
@@ -210,7 +207,6 @@ export function streakRecord(habitId, longest) {
   return {
     recordName: `CD_Streak_${habitId}`,
     recordType: 'CD_Streak',
-    ...stamps('2024-01-05T20:00:00.000Z'),
     fields: {
       CD_entityName: str('Streak'),
       CD_habit: str(habitName(habitId)),
@@ -227,13 +223,22 @@ export const dayAfterStart = (n) => new Date(Date.UTC(2024, 0, 1 + n)).toISOStri
 /**
  * A legacy user of `total` records (a multiple of 1,000): per 1,000, one daily habit with its
  * streak record, 997 logged days and one XP event, the shape of the 20,000-record golden test.
+ * Each record is stamped as the old app wrote it, when it happened: long before the migration.
  */
 export function legacyUserRecords(total, days = 997) {
   const records = [];
+  const start = '2024-01-01T08:00:00.000Z';
   for (let h = 0; h < total / 1_000; h += 1) {
     const id = randomUUID();
-    records.push(habitRecord(id), streakRecord(id, 3), xpRecord(`${id}-opening`, 100));
-    for (let d = 0; d < days; d += 1) records.push(completionRecord(id, dayAfterStart(d)));
+    records.push(
+      stamped(habitRecord(id), start),
+      stamped(streakRecord(id, 3), start),
+      stamped(xpRecord(`${id}-opening`, 100), start),
+    );
+    for (let d = 0; d < days; d += 1) {
+      const date = dayAfterStart(d);
+      records.push(stamped(completionRecord(id, date), `${date}T20:00:00.000Z`));
+    }
   }
   return records;
 }
