@@ -84,6 +84,24 @@ function recordingTasks(): BackfillTasks & { batches: BatchPointer[] } {
   };
 }
 
+/** The simulator's change feed, with `change` made once page 1 has committed, before page 2 does. */
+function afterFirstPage(uid: string, change: () => Promise<void>): LegacyStore {
+  return legacyWith(async (nth, read) => {
+    if (nth === 2) {
+      await waitForState(uid, (s) => (s?.batches ?? 0) === 1);
+      await change();
+    }
+    return read();
+  });
+}
+
+/** One task of the run with time for every page, as Cloud Tasks' first delivery of batch 0. */
+const firstTaskOfRun = (uid: string, runId: string, legacy: LegacyStore) =>
+  inProcessWorker(legacy, { taskBudgetMs: LONG_BUDGET }).job.run(
+    { uid, runId, batch: 0, dryRun: false },
+    { owner: 'task-0', finalAttempt: false },
+  );
+
 async function queuedRun(uid: string): Promise<string> {
   const { state } = await inProcessWorker().queue(uid);
   return state.runId as string;
@@ -245,18 +263,11 @@ describe('a backfill task of several pages', () => {
     const runId = await queuedRun(uid);
     // Once page 1 has committed, another worker takes the run over (its lease ran out) before
     // page 2 commits: the state page 2 was planned from is no longer the stored one.
-    const takenOver = legacyWith(async (nth, read) => {
-      if (nth === 2) {
-        await waitForState(uid, (s) => (s?.batches ?? 0) === 1);
-        await adminDb().doc(`users/${uid}/meta/migration`).update({ leaseOwner: 'task-9' });
-      }
-      return read();
+    const takenOver = afterFirstPage(uid, async () => {
+      await adminDb().doc(`users/${uid}/meta/migration`).update({ leaseOwner: 'task-9' });
     });
 
-    const outcome = await inProcessWorker(takenOver, { taskBudgetMs: LONG_BUDGET }).job.run(
-      { uid, runId, batch: 0, dryRun: false },
-      { owner: 'task-0', finalAttempt: false },
-    );
+    const outcome = await firstTaskOfRun(uid, runId, takenOver);
 
     expect(outcome).toBe('lost_lease');
     const state = await migrationState(uid);
@@ -275,21 +286,14 @@ describe('a backfill task of several pages', () => {
     // data version stays where page 1 left it, and a tombstone newer than every day appears: only
     // a page planned from the stored state reads it. One planned from the state page 1 left would
     // take the habit's tombstone as absent and bring its days back.
-    const notSole = legacyWith(async (nth, read) => {
-      if (nth === 2) {
-        await waitForState(uid, (s) => (s?.batches ?? 0) === 1);
-        const version = (await docData(`users/${uid}/meta/sync`))?.version;
-        await new FirestoreHabitRepository(adminDb()).deleteHabit(uid, habitId);
-        await adminDb().doc(`users/${uid}/meta/sync`).update({ version });
-        await adminDb().doc(`users/${uid}/meta/migration`).update({ soleWriter: null });
-      }
-      return read();
+    const notSole = afterFirstPage(uid, async () => {
+      const version = (await docData(`users/${uid}/meta/sync`))?.version;
+      await new FirestoreHabitRepository(adminDb()).deleteHabit(uid, habitId);
+      await adminDb().doc(`users/${uid}/meta/sync`).update({ version });
+      await adminDb().doc(`users/${uid}/meta/migration`).update({ soleWriter: null });
     });
 
-    const outcome = await inProcessWorker(notSole, { taskBudgetMs: LONG_BUDGET }).job.run(
-      { uid, runId, batch: 0, dryRun: false },
-      { owner: 'task-0', finalAttempt: false },
-    );
+    const outcome = await firstTaskOfRun(uid, runId, notSole);
 
     expect(outcome).toBe('completed');
     const state = await migrationState(uid);
