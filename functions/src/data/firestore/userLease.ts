@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Firestore } from 'firebase-admin/firestore';
+import type { Firestore, Timestamp } from 'firebase-admin/firestore';
 
 export interface LeaseTiming {
   /** How long a holder that died keeps others out: longer than the work it covers can take. */
@@ -41,6 +41,12 @@ function lostRace(error: unknown): boolean {
  * than a transaction: waiters polling a busy lease then never contend for locks with each other.
  */
 export class UserLeases {
+  /**
+   * The update time each lease held here was left at by its holder's last write, by `uid/owner`:
+   * releasing it is then one conditional delete, with no read first.
+   */
+  private readonly written = new Map<string, Timestamp>();
+
   constructor(
     private readonly db: Firestore,
     private readonly collection: string,
@@ -56,7 +62,7 @@ export class UserLeases {
     const ref = this.ref(uid);
     const lease = () => ({ owner, expiresAtMs: this.clock().getTime() + leaseMs });
     try {
-      await ref.create(lease());
+      this.written.set(`${uid}/${owner}`, (await ref.create(lease())).writeTime);
       return true;
     } catch (error) {
       if (!lostRace(error)) throw error;
@@ -67,7 +73,8 @@ export class UserLeases {
     const expiresAt = (snap.get('expiresAtMs') as number | undefined) ?? 0;
     if (holder !== owner && expiresAt > this.clock().getTime()) return false;
     try {
-      await ref.update(lease(), { lastUpdateTime: snap.updateTime! });
+      const { writeTime } = await ref.update(lease(), { lastUpdateTime: snap.updateTime! });
+      this.written.set(`${uid}/${owner}`, writeTime);
       return true;
     } catch (error) {
       if (lostRace(error)) return false;
@@ -77,6 +84,19 @@ export class UserLeases {
 
   async release(uid: string, owner: string): Promise<void> {
     const ref = this.ref(uid);
+    const key = `${uid}/${owner}`;
+    const written = this.written.get(key);
+    this.written.delete(key);
+    if (written) {
+      try {
+        // Unchanged since this holder's last write: still ours.
+        await ref.delete({ lastUpdateTime: written });
+        return;
+      } catch (error) {
+        // Changed since (taken over, or renewed through another instance): read who holds it.
+        if (!lostRace(error)) throw error;
+      }
+    }
     const snap = await ref.get();
     if (snap.get('owner') !== owner) return;
     try {
