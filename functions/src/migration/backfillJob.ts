@@ -350,7 +350,7 @@ export class BackfillJob {
         if (!holdsLease(current, task, execution.owner)) return undefined;
         const inputs = (state: MigrationState) => this.planInputs(state, dryRun, now);
         if (!samePlanInputs(inputs(current), inputs(assumed))) {
-          planned = await plan(current, (refs) => tx.getAll(...refs));
+          planned = await plan(current, readWithState);
         }
         if (!dryRun) planned.apply(tx);
         if (!page) return { counts: planned.counts };
