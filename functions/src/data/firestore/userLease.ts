@@ -57,12 +57,16 @@ export class UserLeases {
     return this.db.collection(this.collection).doc(uid);
   }
 
+  private static heldBy(uid: string, owner: string): string {
+    return `${uid}/${owner}`;
+  }
+
   /** Takes (or, for the same owner, extends) the lease; false if someone else holds it. */
   async acquire(uid: string, owner: string, leaseMs: number): Promise<boolean> {
     const ref = this.ref(uid);
     const lease = () => ({ owner, expiresAtMs: this.clock().getTime() + leaseMs });
     try {
-      this.written.set(`${uid}/${owner}`, (await ref.create(lease())).writeTime);
+      this.written.set(UserLeases.heldBy(uid, owner), (await ref.create(lease())).writeTime);
       return true;
     } catch (error) {
       if (!lostRace(error)) throw error;
@@ -74,7 +78,7 @@ export class UserLeases {
     if (holder !== owner && expiresAt > this.clock().getTime()) return false;
     try {
       const { writeTime } = await ref.update(lease(), { lastUpdateTime: snap.updateTime! });
-      this.written.set(`${uid}/${owner}`, writeTime);
+      this.written.set(UserLeases.heldBy(uid, owner), writeTime);
       return true;
     } catch (error) {
       if (lostRace(error)) return false;
@@ -84,7 +88,7 @@ export class UserLeases {
 
   async release(uid: string, owner: string): Promise<void> {
     const ref = this.ref(uid);
-    const key = `${uid}/${owner}`;
+    const key = UserLeases.heldBy(uid, owner);
     const written = this.written.get(key);
     this.written.delete(key);
     if (written) {
